@@ -1,0 +1,58 @@
+// Shared by the integration tests: one default lab per test file, commands run on lab hosts as
+// a shell on them would, and the CLI run in-process with its output captured.
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { labUp } from '../../../src/lab/up';
+import { labDown } from '../../../src/lab/down';
+import { requireLabState } from '../../../src/lab/state';
+import { execArgv } from '../../../src/lab/exec';
+import { runCli } from '../../../src/cli/program';
+import type { CliIO } from '../../../src/cli/run';
+
+export const REPO = path.resolve(__dirname, '../../..');
+export const LAB_INVENTORY = path.join(REPO, 'inventory/lab.yaml');
+
+/** A fresh default lab before the file's tests (any earlier lab is torn down), down after them. */
+export function useLab(timeoutMs = 180_000): void {
+  jest.setTimeout(timeoutMs);
+  beforeAll(async () => {
+    await labDown(undefined, () => undefined);
+    await labUp({ say: () => undefined });
+  });
+  afterAll(async () => {
+    await labDown(undefined, () => undefined);
+  });
+}
+
+/** Run a shell command on a lab host (not through the tool under test); returns stdout. */
+export function onHost(host: string, command: string): { stdout: string; code: number } {
+  const anchor = requireLabState().anchors[host];
+  const argv = execArgv(anchor, command);
+  try {
+    return { stdout: execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), code: 0 };
+  } catch (e) {
+    const err = e as { stdout?: string; status?: number };
+    return { stdout: err.stdout ?? '', code: err.status ?? 1 };
+  }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `provision ARGV…` in-process, as a user would type it (not a TTY). */
+export async function provision(argv: string[], extra: Partial<CliIO> = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTTY: false,
+    cwd: REPO,
+    ...extra,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
