@@ -1,6 +1,7 @@
 // Shared by the integration tests: one default lab per test file, commands run on lab hosts as
 // a shell on them would, and the CLI run in-process with its output captured.
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { labUp } from '../../../src/lab/up';
 import { labDown } from '../../../src/lab/down';
@@ -12,15 +13,48 @@ import type { CliIO } from '../../../src/cli/run';
 export const REPO = path.resolve(__dirname, '../../..');
 export const LAB_INVENTORY = path.join(REPO, 'inventory/lab.yaml');
 
+// There is one default lab per machine (fixed namespace names and ports), so test files that
+// run at the same time (several developers, or jest without --runInBand) take turns.
+const TURN = '/run/provision-lab-test.turn';
+
+function holderAlive(): boolean {
+  try {
+    const pid = Number(fs.readFileSync(path.join(TURN, 'pid'), 'utf8'));
+    return pid > 0 && fs.existsSync(`/proc/${pid}`);
+  } catch {
+    return false;
+  }
+}
+
+async function takeTurn(timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.mkdirSync(TURN);
+      fs.writeFileSync(path.join(TURN, 'pid'), String(process.pid));
+      return;
+    } catch {
+      if (!holderAlive()) fs.rmSync(TURN, { recursive: true, force: true });
+      else if (Date.now() > until) throw new Error(`the lab is busy (held by ${TURN}); gave up waiting`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** A fresh default lab before the file's tests (any earlier lab is torn down), down after them. */
 export function useLab(timeoutMs = 180_000): void {
   jest.setTimeout(timeoutMs);
   beforeAll(async () => {
+    await takeTurn(timeoutMs * 4);
     await labDown(undefined, () => undefined);
     await labUp({ say: () => undefined });
-  });
+  }, timeoutMs * 5);
   afterAll(async () => {
-    await labDown(undefined, () => undefined);
+    try {
+      await labDown(undefined, () => undefined);
+    } finally {
+      fs.rmSync(TURN, { recursive: true, force: true });
+    }
   });
 }
 
