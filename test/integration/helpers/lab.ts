@@ -26,7 +26,7 @@ function holderAlive(): boolean {
   }
 }
 
-async function takeTurn(timeoutMs: number): Promise<void> {
+export async function takeTurn(timeoutMs = 600_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -41,6 +41,16 @@ async function takeTurn(timeoutMs: number): Promise<void> {
   }
 }
 
+export function releaseTurn(): void {
+  fs.rmSync(TURN, { recursive: true, force: true });
+}
+
+/** For tests that manage the lab themselves: wait for the lab to be free, hold it for the whole file. */
+export function takeLabTurns(): void {
+  beforeAll(() => takeTurn(), 700_000);
+  afterAll(releaseTurn);
+}
+
 /** A fresh default lab before the file's tests (any earlier lab is torn down), down after them. */
 export function useLab(timeoutMs = 180_000): void {
   jest.setTimeout(timeoutMs);
@@ -53,7 +63,7 @@ export function useLab(timeoutMs = 180_000): void {
     try {
       await labDown(undefined, () => undefined);
     } finally {
-      fs.rmSync(TURN, { recursive: true, force: true });
+      releaseTurn();
     }
   });
 }

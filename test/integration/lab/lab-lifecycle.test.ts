@@ -11,6 +11,7 @@ import { labUp, labIsUp } from '../../../src/lab/up';
 import { labDown } from '../../../src/lab/down';
 import { labPaths, NS_PREFIX } from '../../../src/lab/paths';
 import { loadTopology } from '../../../src/lab/topology';
+import { takeLabTurns } from '../helpers/lab';
 
 jest.setTimeout(120_000);
 
@@ -67,6 +68,9 @@ function sshRun(port: number, command: string): Promise<{ stdout: string; stderr
     });
   });
 }
+
+
+takeLabTurns();
 
 describe('a lab up that fails halfway', () => {
   test('removes everything it created and says why', async () => {

@@ -12,6 +12,7 @@ import { execArgv } from '../../../src/lab/exec';
 import { requireLabState } from '../../../src/lab/state';
 import { labPaths, SWITCH_NS } from '../../../src/lab/paths';
 import { bridgeName } from '../../../src/lab/network';
+import { takeLabTurns } from '../helpers/lab';
 
 jest.setTimeout(120_000);
 
@@ -31,6 +32,9 @@ async function until<T>(what: string, f: () => Promise<T | null> | T | null, tim
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+
+takeLabTurns();
 
 describe('lab operations (default topology)', () => {
   beforeAll(async () => {
