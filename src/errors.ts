@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'E_PLAN' // a task's plan threw
   | 'E_NOT_CONVERGED' // after apply, re-planning still found changes
   | 'E_LOCK_HELD' // another run holds the host lock
-  | 'E_READ_ONLY'; // check mode tried to send a command that is not a read
+  | 'E_READ_ONLY' // check mode tried to send a command that is not a read
+  | 'E_VERIFY_FAILED'; // a verification step found the host not doing what the inventory says
 
 export interface ErrorContext {
   host?: string;

@@ -1,8 +1,9 @@
 // The command line: `provision [options] TARGET…` plus subcommands registered by their modules.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerLabCommand } from '../lab/cli';
+import { registerVerifyCommand } from '../verify/cli';
 import { EXIT } from './exit-codes';
-import { runProvision, DEFAULT_INVENTORY, type CliIO, type RunFlags } from './run';
+import { connectHost, runProvision, DEFAULT_INVENTORY, type CliIO, type RunFlags } from './run';
 
 interface ParsedOptions {
   check?: boolean;
@@ -17,6 +18,7 @@ interface ParsedOptions {
   acceptNewHostKeys?: boolean;
   breakLock?: boolean;
   playbook?: string;
+  commandTimeout: number;
 }
 
 function positiveInt(value: string): number {
@@ -42,6 +44,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--accept-new-host-keys', 'add unknown host keys to known_hosts (a changed key is still refused)')
     .option('--break-lock', 'take over a host lock that is stale (holder gone or older than the TTL)')
     .option('--playbook <name>', 'use playbooks/<name>.ts instead of each host\'s role')
+    .option('--command-timeout <seconds>', 'fail a task whose remote command runs longer than this', positiveInt, 300)
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
@@ -58,9 +61,17 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
         breakLock: Boolean(o.breakLock),
         playbook: o.playbook,
+        commandTimeout: o.commandTimeout,
       };
       setExit(await runProvision(targets, flags, io, () => program.commands.map((c) => c.name())));
     });
+  registerVerifyCommand(program, {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    cwd: io.cwd,
+    setExit,
+    connect: (host, o) => (io.connect ? io.connect(host, { acceptNewHostKeys: o.acceptNewHostKeys } as RunFlags) : connectHost(host, o, io)),
+  });
   registerLabCommand(program);
   return program;
 }

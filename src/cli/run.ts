@@ -16,7 +16,7 @@ import type { Reporter } from '../report/events';
 import { JsonReporter } from '../report/json';
 import { ListrReporter } from '../report/listr';
 import { PlainReporter } from '../report/plain';
-import { createSshTransport, type SshTransport } from '../transport/ssh';
+import { createSshTransport } from '../transport/ssh';
 import type { Transport } from '../transport/transport';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { DEFAULT_PLAYBOOK_DIR, loadPlaybook } from './playbooks';
@@ -35,6 +35,8 @@ export interface RunFlags {
   acceptNewHostKeys: boolean;
   breakLock: boolean;
   playbook?: string;
+  /** seconds any one remote command may run before it is abandoned and its task fails */
+  commandTimeout: number;
 }
 
 export interface CliIO {
@@ -69,7 +71,7 @@ export async function runProvision(targets: string[], flags: RunFlags, io: CliIO
 
   const reporter = createReporter(flags, io);
   const log = createRunLog(flags.logFile ? path.resolve(io.cwd, flags.logFile) : undefined);
-  const result = await runPlays(jobs, { check: flags.check, concurrency: flags.concurrency, reporter, log, breakLock: flags.breakLock });
+  const result = await runPlays(jobs, { check: flags.check, concurrency: flags.concurrency, reporter, log, breakLock: flags.breakLock, commandTimeoutMs: flags.commandTimeout * 1000 });
   await reporter.finish?.();
   log.flush?.();
   return exitCodeFor(result);
@@ -95,19 +97,18 @@ function prepareJobs(targets: string[], flags: RunFlags, io: CliIO): HostJob[] {
       secrets: collectSecrets(host),
       connect: io.connect
         ? () => io.connect!(host, flags)
-        : async () => {
-            // connect up front, so a refused host key or an unreachable host fails here, not mid-play
-            const t = sshTransport(host, flags, io);
-            await t.connect();
-            return t;
-          },
+        : () => connectHost(host, { acceptNewHostKeys: flags.acceptNewHostKeys, quiet: flags.json }, io),
     };
   });
 }
 
-function sshTransport(host: HostConfig, flags: RunFlags, io: CliIO): SshTransport {
+/**
+ * Open a host's SSH connection up front, so a refused host key or an unreachable host fails here,
+ * not in the middle of a play. Every command that talks to hosts goes through this.
+ */
+export async function connectHost(host: HostConfig, o: { acceptNewHostKeys: boolean; quiet: boolean }, io: CliIO): Promise<Transport> {
   const s = host.ssh;
-  return createSshTransport(
+  const t = createSshTransport(
     {
       name: host.name,
       address: s.host,
@@ -119,11 +120,13 @@ function sshTransport(host: HostConfig, flags: RunFlags, io: CliIO): SshTranspor
       become: s.become,
     },
     {
-      acceptNewHostKeys: flags.acceptNewHostKeys,
+      acceptNewHostKeys: o.acceptNewHostKeys,
       passphraseEnv: s.passphrase_env,
-      onNote: flags.json ? undefined : (m) => io.stderr(`${host.name}: ${m}\n`),
+      onNote: o.quiet ? undefined : (m) => io.stderr(`${host.name}: ${m}\n`),
     },
   );
+  await t.connect();
+  return t;
 }
 
 function createReporter(flags: RunFlags, io: CliIO): Reporter {

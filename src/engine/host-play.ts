@@ -26,6 +26,8 @@ export interface PlayOptions {
   backup: BackupPolicy;
   reporter: Reporter;
   log: RunLog;
+  /** every remote command (facts, tasks, handlers, unlock) is abandoned after this; none when unset */
+  commandTimeoutMs?: number;
 }
 
 export interface HostPlay {
@@ -34,11 +36,15 @@ export interface HostPlay {
   tasks: Task[];
   /** secrets from the host's inventory entry, masked like the tasks' own */
   secrets: Secret[];
+  /** runs once, just before the play's first change (commit-confirmed: rollback.ts); throwing applies nothing */
+  beforeFirstChange?: (exec: (cmd: ShellCommand) => Promise<ExecResult>) => Promise<void>;
+  /** sees the first gather's facts before any task runs; an error refuses the host (saved plans: plan-file.ts) */
+  inspectFacts?: (facts: ReadonlyMap<string, FactEntry>) => ErrorReport | undefined;
 }
 
 const DEPENDENCY_FAILED = 'dependency failed:';
 
-type FactEntry = { ok: true; value: unknown } | { ok: false; error: string };
+export type FactEntry = { ok: true; value: unknown } | { ok: false; error: string };
 
 /** A transport error (connection lost, timeout): the host is gone for the rest of the play. */
 class HostLostError extends Error {}
@@ -70,7 +76,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
 
   const gather = async (facts: Fact<unknown>[], prelude?: ShellCommand) => {
     const script = buildGatherScript(opts.sentinel, facts, prelude);
-    const res = await execOrLost(t, script);
+    const res = await execOrLost(t, script, { timeoutMs: opts.commandTimeoutMs });
     if (res.code !== 0) {
       throw new CommandFailedError('# provision gather', res.code, masker.mask(res.stderr), { host, hint: 'the fact-gathering script itself failed; see the log for the script' });
     }
@@ -114,6 +120,12 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
   const pendingFacts = new Map<string, string>(); // check mode: fact id → earlier task with pending changes
   const notified = new Set<string>();
   let lost: string | undefined;
+  let prepared: { error?: unknown } | undefined; // the outcome of play.beforeFirstChange
+  const refusal = play.inspectFacts?.(cache);
+  if (refusal) {
+    await unlock();
+    return done({ error: refusal });
+  }
 
   for (const task of tasks) {
     const t0 = Date.now();
@@ -140,6 +152,16 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     const factIds = Object.values(task.facts).map((f) => f.id);
     const dep = (task.dependsOn ?? []).find((d) => failed.has(d)) ?? factIds.map((id) => brokenFacts.get(id)).find((n) => n);
     if (dep) return { ...base, status: 'skipped', note: `${DEPENDENCY_FAILED} ${dep}` };
+    if (task.verify) {
+      if (opts.check) return { ...base, status: 'skipped', note: 'verification runs after apply' };
+      try {
+        await task.verify(taskIO(task));
+        return { ...base, status: 'ok' };
+      } catch (err) {
+        if (err instanceof HostLostError) lost = err.message;
+        return { ...base, status: 'failed', error: errorReport(err, masker, task) };
+      }
+    }
     const pendingAfter = factIds.map((id) => pendingFacts.get(id)).find((n) => n);
     // check mode, an earlier task would change what this one reads: whatever the current facts
     // say, it is honest only to say "changed", never ok and never failed
@@ -164,6 +186,13 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     if (opts.check) return { ...base, status: 'changed', changes: maskChanges(changes, masker) };
 
     try {
+      if (play.beforeFirstChange) {
+        prepared ??= await play.beforeFirstChange((cmd) => execOrLost(t, cmd, { timeoutMs: opts.commandTimeoutMs })).then(
+          () => ({}),
+          (error: unknown) => ({ error }),
+        );
+        if (prepared.error) throw prepared.error;
+      }
       await task.apply(changes, taskIO(task));
       const refresh = new Map<string, Fact<unknown>>();
       for (const f of Object.values(task.facts)) refresh.set(f.id, f);
@@ -201,7 +230,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
 
   function taskIO(task: Task): TaskIO {
     const run = async (cmd: ShellCommand, stdin?: string): Promise<ExecResult> => {
-      const res = await execOrLost(t, cmd, stdin);
+      const res = await execOrLost(t, cmd, { stdin, timeoutMs: opts.commandTimeoutMs });
       if (res.code !== 0) {
         throw new CommandFailedError(masker.mask(cmd.masked), res.code, masker.mask(res.stderr), { host, task: task.name, hint: task.hint });
       }
@@ -242,7 +271,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     else if (opts.check) result = { ...base, status: 'changed', note: 'would run', durationMs: 0 };
     else {
       try {
-        const res = await execOrLost(t, handler.command);
+        const res = await execOrLost(t, handler.command, { timeoutMs: opts.commandTimeoutMs });
         result =
           res.code === 0
             ? { ...base, status: 'changed', durationMs: Date.now() - t0 }
@@ -262,20 +291,23 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
   }
 
   // 4. unlock
-  if (locked && !lost) {
+  await unlock();
+  return done(lost ? { unreachable: masker.mask(lost) } : {});
+
+  async function unlock(): Promise<void> {
+    if (!locked || lost) return;
     try {
-      const res = await execOrLost(t, releaseLockScript(opts.runId, opts.lock.dir));
+      const res = await execOrLost(t, releaseLockScript(opts.runId, opts.lock.dir), { timeoutMs: opts.commandTimeoutMs });
       if (res.code !== 0) warnings.push(`could not release the lock ${opts.lock.dir}: ${masker.mask(res.stderr.trim())}`);
     } catch (err) {
       lost = errorMessage(err);
     }
   }
-  return done(lost ? { unreachable: masker.mask(lost) } : {});
 }
 
-async function execOrLost(t: Transport, script: ShellCommand, stdin?: string): Promise<ExecResult> {
+async function execOrLost(t: Transport, script: ShellCommand, o: { stdin?: string; timeoutMs?: number }): Promise<ExecResult> {
   try {
-    return await t.exec(script, stdin === undefined ? undefined : { stdin });
+    return await t.exec(script, { ...(o.stdin === undefined ? {} : { stdin: o.stdin }), ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) });
   } catch (err) {
     if (err instanceof ProvisionError) throw err; // e.g. the check-mode refusal: a bug, not the network
     // a command that outlived its timeout fails its task; the connection itself is still good

@@ -37,8 +37,10 @@ export interface TaskDef<F extends FactMap> {
   apply(changes: Change[], io: TaskIO): Promise<void>;
   /** handler names to run once at the end of the play when this task changed something */
   notify?: string[];
-  /** applying may cut the SSH session (pf, sshd, addresses); reported, guarded later */
+  /** applying may cut the SSH session (pf, sshd, addresses): the play is run commit-confirmed (rollback.ts) */
   risk?: 'connectivity';
+  /** files apply() changes other than through writeFile (which the engine knows); kept for a rollback */
+  files?: string[];
   /**
    * ids of facts this task's apply changes. Defaults to the ids of the facts it reads; later
    * tasks reading one of them are "would change after" in check mode and re-read in apply mode.
@@ -50,6 +52,12 @@ export interface TaskDef<F extends FactMap> {
   secrets?: Secret[];
   /** printed with a failure of this task: what to check or do next */
   hint?: string;
+  /**
+   * A verification step instead of a change: after the earlier tasks applied, it reads the host
+   * and throws when the host does not behave as expected. Skipped in check mode (there is nothing
+   * applied to verify yet); plan() is not called for it.
+   */
+  verify?(io: TaskIO): Promise<void>;
 }
 
 /** A task with its fact types erased, as playbooks and the engine hold it. */
@@ -61,10 +69,12 @@ export interface Task {
   apply(changes: Change[], io: TaskIO): Promise<void>;
   readonly notify?: string[];
   readonly risk?: 'connectivity';
+  readonly files?: string[];
   readonly touches?: string[];
   readonly dependsOn?: string[];
   readonly secrets?: Secret[];
   readonly hint?: string;
+  verify?(io: TaskIO): Promise<void>;
 }
 
 export function defineTask<F extends FactMap>(def: TaskDef<F>): Task {

@@ -1,0 +1,72 @@
+// Verification as playbook steps: after the configuration tasks, prove the host works (tunnels
+// carry traffic, BGP sessions are up and announce, traffic leaves from the right address).
+// A verification plans nothing and changes nothing, so it does not fit plan/apply: the engine
+// runs `verify(io)` instead, only in apply mode (in check mode the host is not yet in the state
+// to verify, so the step is skipped with "verification runs after apply"). A failing check fails
+// the step with expected vs actual and the hints.
+import { ProvisionError } from '../errors';
+import type { Task, TaskIO } from '../engine/task';
+import type { HostConfig } from '../inventory/schema';
+import { hostExpectations, type Scope } from './expectations';
+import type { CheckResult } from './evaluate';
+import { verifyHost } from './run';
+
+export interface VerifyStep extends Task {
+  /** run by the engine in apply mode instead of plan/apply; throws when a check fails */
+  verify(io: TaskIO): Promise<void>;
+}
+
+export interface VerifyTaskOptions {
+  name?: string;
+  dependsOn?: string[];
+  /** how long to wait for BGP sessions and advertisements (default: DEFAULT_WAIT_SECONDS) */
+  waitSeconds?: number;
+}
+
+export class VerificationFailedError extends ProvisionError {
+  constructor(
+    readonly failed: CheckResult[],
+    total: number,
+    ctx: { host?: string; task?: string } = {},
+  ) {
+    const lines = failed.map((c) => `  ${c.name}: expected ${c.expected}; actual ${c.actual}`);
+    const hints = [...new Set(failed.map((c) => c.hint).filter((h): h is string => !!h))];
+    super('E_VERIFY_FAILED', `${failed.length} of ${total} checks failed:\n${lines.join('\n')}`, { ...ctx, ...(hints.length ? { hint: hints.join('\n') } : {}) });
+  }
+}
+
+function verifyStep(host: HostConfig, scope: Exclude<Scope, 'all'>, o: VerifyTaskOptions): VerifyStep {
+  const name = o.name ?? `verify: ${scope}`;
+  const expectations = hostExpectations(host, scope);
+  return {
+    name,
+    facts: {},
+    plan() {
+      // the engine runs verify() instead; passing silently here would be a lie
+      throw new Error(`${name} is a verification step: it has no plan`);
+    },
+    async apply() {
+      throw new Error(`${name} is a verification step and has nothing to apply`);
+    },
+    ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
+    async verify(io: TaskIO) {
+      const checks = await verifyHost((cmd) => io.exec(cmd), expectations, { waitSeconds: o.waitSeconds });
+      const failed = checks.filter((c) => !c.pass);
+      if (failed.length) throw new VerificationFailedError(failed, checks.length, { host: io.host, task: name });
+    },
+  };
+}
+
+/** Each tunnel is UP with the inventory's endpoints and ping6 to the inner peer gets replies. */
+export function verifyTunnelsTask(host: HostConfig, o: VerifyTaskOptions = {}): VerifyStep {
+  return verifyStep(host, 'tunnels', o);
+}
+
+/** BGP sessions Established with policy OK, announced prefixes advertised, exit addresses right. */
+export function verifyRoutingTask(host: HostConfig, o: VerifyTaskOptions = {}): VerifyStep {
+  return verifyStep(host, 'routing', o);
+}
+
+export function isVerifyStep(task: Task): task is VerifyStep {
+  return typeof (task as Partial<VerifyStep>).verify === 'function';
+}
