@@ -19,13 +19,6 @@ export const RULE_PRIORITY = { tunnel: 1000, process: 1500, iif: 2000, source: 3
 export const FIB_UID_BASE = 61000;
 
 
-/** A single FIB number as ifconfig's `fib N` takes it; null when not a number or out of range. */
-export function validFib(host: HostContext, text: string): number | null {
-  if (!/^\d+$/.test(text)) return null;
-  const n = Number(text);
-  return n < fibCount(host) ? n : null;
-}
-
 /** route(8)'s `-fib` list: "1", "2,4,6", "1,3-5". Returns the numbers or an error message. */
 export function parseFibList(host: HostContext, spec: string): number[] | string {
   const out: number[] = [];
@@ -142,7 +135,8 @@ function sameDst(linuxDst: string, dst: string): boolean {
  */
 export async function syncConnectedRoutes(host: HostContext, name: string): Promise<void> {
   const meta = host.kernel.ifaces[name];
-  if (!meta) return;
+  // lo0's addresses need no connected route: Linux's local table already delivers them.
+  if (!meta || meta.kind === 'loopback') return;
   const dev = linuxName(name);
   const link = (await listLinks(host)).find((l) => l.ifname === dev);
   if (!link) return;

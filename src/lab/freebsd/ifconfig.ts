@@ -86,7 +86,7 @@ async function list(host: HostContext, args: string[]): Promise<ReturnType<typeo
 
 function usage() {
   return fail(
-    'usage: ifconfig [-j jail] [-f type:format] %sinterface address_family\n' +
+    'usage: ifconfig [-j jail] [-f type:format] interface address_family\n' +
       '                [address [dest_address]] [parameters]\n' +
       '       ifconfig [-j jail] interface create\n' +
       '       ifconfig [-j jail] -a [-dkLmuv] [-f type:format] [-G groupname]\n' +

@@ -312,9 +312,8 @@ function parseIfaces(c: Cursor): Array<{ not: boolean; name: string } | null> {
   });
 }
 
-function parseCommon(c: Cursor) {
-  const dir = c.accept('in') ? 'in' : c.accept('out') ? 'out' : null;
-  return { dir: dir as 'in' | 'out' | null };
+function parseDir(c: Cursor): 'in' | 'out' | null {
+  return c.accept('in') ? 'in' : c.accept('out') ? 'out' : null;
 }
 
 function parseAf(c: Cursor): Af | null {
@@ -331,7 +330,7 @@ function parseProtos(c: Cursor): Array<string | null> {
 }
 
 function parseScrub(c: Cursor, line: number, tables: Record<string, string[]>): ScrubRule[] {
-  const { dir } = parseCommon(c);
+  const dir = parseDir(c);
   const ifaces = parseIfaces(c);
   const af = parseAf(c);
   const protos = parseProtos(c);
@@ -362,7 +361,7 @@ function parseFilter(c: Cursor, action: 'pass' | 'block', line: number, conf: Pf
     if (c.accept('drop')) blockReturn = false;
     else if (c.accept('return') || c.accept('return-rst') || c.accept('return-icmp') || c.accept('return-icmp6')) blockReturn = true;
   }
-  const { dir } = parseCommon(c);
+  const dir = parseDir(c);
   let log = false;
   let quick = false;
   for (;;) {

@@ -13,7 +13,7 @@
 //    fwmark` sends them to a table whose default route is ADDR on IF.
 //  - scrub max-mss: TCP SYNs on the interface get their MSS option clamped.
 import type { HostContext } from './types';
-import { ip, linuxName, NFT } from './linux-net';
+import { ip, linuxName, listRules, NFT } from './linux-net';
 import type { FilterRule, HostSpec, PfConf, PortSpec, ScrubRule } from './pf-conf';
 
 export const PF_NFT_TABLE = 'pf';
@@ -156,9 +156,9 @@ export function nftScript(conf: PfConf): string {
 
 async function clearReplyTo(host: HostContext): Promise<void> {
   for (const fam of [4, 6] as const) {
-    for (;;) {
-      const r = await ip(host, [`-${fam}`, 'rule', 'del', 'priority', String(REPLY_TO_PRIORITY)]);
-      if (r.code !== 0) break;
+    for (const rule of await listRules(host, fam)) {
+      if (rule.priority !== REPLY_TO_PRIORITY) continue;
+      await ip(host, [`-${fam}`, 'rule', 'del', 'priority', String(REPLY_TO_PRIORITY), 'fwmark', `${rule.fwmark}/${rule.fwmask}`]);
     }
   }
   const previous = host.kernel.counters['pf.replyTo'] ?? 0;

@@ -74,15 +74,14 @@ function uptime(host: HostContext): string {
   return `${days} days ${hms}`;
 }
 
+/** pfctl -s info, as pfctl_parser.c print_status lays it out (%-44s, %15s; the state table rows). */
 function info(host: HostContext): string {
   const status = `Status: ${host.kernel.pf.enabled ? 'Enabled' : 'Disabled'} for ${uptime(host)}`;
-  return [
-    `${status.padEnd(44)}Debug: Urgent`,
-    '',
-    'State Table                          Total             Rate',
-    '  current entries                        0               ',
-    '',
-  ].join('\n') + '\n';
+  return (
+    `${status.padEnd(44)}${'Debug: Urgent'.padStart(15)}\n\n` +
+    `${'State Table'.padEnd(27)} ${'Total'.padStart(14)} ${'Rate'.padStart(16)}\n` +
+    `  ${'current entries'.padEnd(25)} ${'0'.padStart(14)} ${''.padStart(14)}\n`
+  );
 }
 
 export const pfctl: FreeBSDCommand = async (inv, host) => {

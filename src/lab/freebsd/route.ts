@@ -128,6 +128,7 @@ function resolveDest(text: string, a: RouteArgs): Dest | string {
   const full = family === 4 ? 32 : 128;
   let len: number;
   if (lenText !== undefined) len = Number(lenText);
+  else if (a.forceHost) len = full;
   else if (a.prefixlen !== null) len = a.prefixlen;
   else if (a.forceNet) len = family === 6 ? 64 : Number(addr.split('.')[0]) < 128 ? 8 : Number(addr.split('.')[0]) < 192 ? 16 : 24;
   else len = full;
@@ -163,7 +164,11 @@ async function modify(host: HostContext, a: RouteArgs): Promise<CommandResult> {
   // Linux routes of type blackhole/unreachable take no gateway; FreeBSD's `::1 -blackhole` idiom just names lo0.
   const special = a.blackhole ? 'blackhole' : a.reject ? 'unreachable' : null;
   let nexthop: string[] = [];
-  if (!special && gateway !== undefined) {
+  const [gwAddr, gwScope] = (gateway ?? '').split('%');
+  if (!special && gateway !== undefined && gwScope !== undefined && isIPv6(gwAddr)) {
+    // A scoped link-local gateway (fe80::1%vtnet0), as rc.conf's ipv6_defaultrouter often is.
+    nexthop = ['via', gwAddr, 'dev', linuxName(gwScope)];
+  } else if (!special && gateway !== undefined) {
     if (a.iface || (!isIPv4(gateway) && !isIPv6(gateway))) {
       const links = await listLinks(host);
       const byName = links.find((l) => l.ifname === linuxName(gateway));

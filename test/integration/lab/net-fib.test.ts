@@ -74,3 +74,14 @@ test('a FIB without a route fails instead of falling back to FIB 0', async () =>
   const r = await sh(['/usr/sbin/ip', 'netns', 'exec', t!.a.ns, '/usr/bin/ping', '-6', '-c', '1', '-W', '1', '-I', '2001:db8:ffff::1', '2001:db8:2::2']);
   expect(r.code).not.toBe(0);
 });
+
+test('tunnelfib 1 routes the outer packets in FIB 1 (empty here, so the tunnel goes dark); 0 heals it', async () => {
+  const fromFib1 = ['-I', '2001:db8:ffff::1']; // the peer's route is in FIB 1 only
+  expect(await eventuallyPings(t!.a.ns, '2001:db8:ffff::2', fromFib1)).toBe(true);
+  await t!.a.must('ifconfig', 'gif0', 'tunnelfib', '1');
+  expect((await t!.a.must('ifconfig', 'gif0')).stdout).toContain('\ttunnelfib: 1\n');
+  expect(await eventuallyPings(t!.a.ns, '2001:db8:ffff::2', fromFib1, 1)).toBe(false);
+  await t!.a.must('ifconfig', 'gif0', 'tunnelfib', '0');
+  expect((await t!.a.must('ifconfig', 'gif0')).stdout).not.toContain('tunnelfib');
+  expect(await eventuallyPings(t!.a.ns, '2001:db8:ffff::2', fromFib1)).toBe(true);
+});

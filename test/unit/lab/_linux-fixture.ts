@@ -28,6 +28,9 @@ export function recordedHost(): FakeHost {
   host.kernel.ifaces = rec.kernel.ifaces;
   host.kernel.sysctl = { ...rec.kernel.sysctl };
   host.onRun = (argv) => {
+    // Devices the command creates or deletes appear in / vanish from later queries.
+    if (argv[0] === IP && argv[1] === 'link' && argv[2] === 'add') rec.links.push({ ifindex: 10 + rec.links.length, ifname: argv[3], flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, addr_info: [] } as { ifname: string });
+    if (argv[0] === IP && argv.slice(1, 4).join(' ') === 'link del dev') rec.links = rec.links.filter((l) => l.ifname !== argv[4]);
     if (argv[0] !== IP || argv[1] !== '-j') return undefined;
     const rest = argv.slice(2);
     const key = rest.join(' ');
