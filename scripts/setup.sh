@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The lab: real FRR and OpenSSH inside network namespaces, nftables for pf, socat for the
-# management path and the echo host, iputils ping for ping/ping6.
-packages=(frr frr-pythontools openssh-server nftables iputils-ping socat curl iproute2 util-linux netcat-openbsd)
+# management path and the echo host, iputils ping for ping/ping6, stayrtr and FRR's rpki module
+# for RPKI origin validation (docs/rpki.md).
+packages=(frr frr-pythontools frr-rpki-rtrlib stayrtr openssh-server nftables iputils-ping socat curl iproute2 util-linux netcat-openbsd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -13,7 +13,7 @@ export function availablePlaybooks(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
-    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_')) // _x: shared code, not a playbook
     .map((f) => f.replace(/\.(ts|js)$/, ''))
     .filter((n, i, all) => all.indexOf(n) === i)
     .sort();

@@ -3,6 +3,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerLabCommand } from '../lab/cli';
 import { registerVerifyCommand } from '../verify/cli';
 import { EXIT } from './exit-codes';
+import { registerMigrateCommand } from './migrate';
+import { registerPlanCommands } from './plan-commands';
 import { connectHost, runProvision, DEFAULT_INVENTORY, type CliIO, type RunFlags } from './run';
 
 interface ParsedOptions {
@@ -19,6 +21,10 @@ interface ParsedOptions {
   breakLock?: boolean;
   playbook?: string;
   commandTimeout: number;
+  rollback: boolean;
+  confirmTimeout?: number;
+  rollbackCommand?: string;
+  allowUnsigned?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -44,7 +50,13 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--accept-new-host-keys', 'add unknown host keys to known_hosts (a changed key is still refused)')
     .option('--break-lock', 'take over a host lock that is stale (holder gone or older than the TTL)')
     .option('--playbook <name>', 'use playbooks/<name>.ts instead of each host\'s role')
+    .option('--allow-unsigned', 'announce prefixes the RPKI cache does not show as valid (the ROA preflight only warns)')
     .option('--command-timeout <seconds>', 'fail a task whose remote command runs longer than this', positiveInt, 300)
+    .option('--no-rollback', 'do not arm the automatic rollback of plays that can cut a host off (see docs/safety.md)')
+    .option('--confirm-timeout <seconds>', 'an armed host restores its previous configuration unless verified within this (default 120)', positiveInt)
+    .option('--rollback-command <command>', 'what an armed host runs after restoring its files (default: shutdown -r now)')
+    // the root's options before a subcommand only: plan/apply/migrate/verify have their own -i, --json…
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
@@ -62,6 +74,10 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         breakLock: Boolean(o.breakLock),
         playbook: o.playbook,
         commandTimeout: o.commandTimeout,
+        noRollback: !o.rollback,
+        confirmTimeout: o.confirmTimeout,
+        rollbackCommand: o.rollbackCommand,
+        allowUnsigned: Boolean(o.allowUnsigned),
       };
       setExit(await runProvision(targets, flags, io, () => program.commands.map((c) => c.name())));
     });
@@ -72,6 +88,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     setExit,
     connect: (host, o) => (io.connect ? io.connect(host, { acceptNewHostKeys: o.acceptNewHostKeys } as RunFlags) : connectHost(host, o, io)),
   });
+  registerPlanCommands(program, io, setExit);
+  registerMigrateCommand(program, io, setExit);
   registerLabCommand(program);
   return program;
 }

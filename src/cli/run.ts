@@ -12,7 +12,8 @@ import { closestNames, resolveHost, resolveTargets } from '../inventory/resolve'
 import { UnknownTargetError } from '../inventory/errors';
 import type { HostConfig } from '../inventory/schema';
 import { createRunLog } from '../log';
-import type { Reporter } from '../report/events';
+import { DEFAULT_CONFIRM_TIMEOUT_SECONDS, DEFAULT_RESTORE_COMMAND, DEFAULT_ROLLBACK_ROOT } from '../engine/rollback';
+import type { Reporter, RunResult } from '../report/events';
 import { JsonReporter } from '../report/json';
 import { ListrReporter } from '../report/listr';
 import { PlainReporter } from '../report/plain';
@@ -20,6 +21,7 @@ import { createSshTransport } from '../transport/ssh';
 import type { Transport } from '../transport/transport';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { DEFAULT_PLAYBOOK_DIR, loadPlaybook } from './playbooks';
+import { withRoaPreflight } from '../rpki/preflight';
 
 export const DEFAULT_INVENTORY = 'inventory/lab.yaml';
 
@@ -37,6 +39,22 @@ export interface RunFlags {
   playbook?: string;
   /** seconds any one remote command may run before it is abandoned and its task fails */
   commandTimeout: number;
+  /** --no-rollback: no commit-confirmed for plays that can cut a host off (rollback.ts) */
+  noRollback?: boolean;
+  /** seconds before an armed host restores its previous configuration (default 120) */
+  confirmTimeout?: number;
+  /** what the host runs after restoring its files (default: shutdown -r now) */
+  rollbackCommand?: string;
+  /** the ROA preflight (src/rpki/preflight.ts) warns instead of refusing: --allow-unsigned */
+  allowUnsigned?: boolean;
+}
+
+/** What other commands (plan, apply, migrate) add to a run. */
+export interface RunHooks {
+  /** called for every job before any host is contacted */
+  prepare?(job: HostJob): void;
+  /** sees the result; returning a number overrides the exit code */
+  finish?(result: RunResult, jobs: HostJob[]): number | void;
 }
 
 export interface CliIO {
@@ -52,10 +70,11 @@ export interface CliIO {
 /** the subcommands, offered when a mistyped target is closer to one of them */
 export type CommandNames = () => string[];
 
-export async function runProvision(targets: string[], flags: RunFlags, io: CliIO, commandNames: CommandNames): Promise<number> {
+export async function runProvision(targets: string[], flags: RunFlags, io: CliIO, commandNames: CommandNames, hooks: RunHooks = {}): Promise<number> {
   let jobs: HostJob[];
   try {
     jobs = prepareJobs(targets, flags, io);
+    for (const job of jobs) hooks.prepare?.(job);
   } catch (err) {
     if (err instanceof UnknownTargetError) {
       const cmds = closestNames(err.target, commandNames());
@@ -69,12 +88,17 @@ export async function runProvision(targets: string[], flags: RunFlags, io: CliIO
     throw err;
   }
 
+  if (flags.allowUnsigned) io.stderr('provision: --allow-unsigned: prefixes without a valid ROA will be announced; strict upstreams drop them\n');
   const reporter = createReporter(flags, io);
   const log = createRunLog(flags.logFile ? path.resolve(io.cwd, flags.logFile) : undefined);
-  const result = await runPlays(jobs, { check: flags.check, concurrency: flags.concurrency, reporter, log, breakLock: flags.breakLock, commandTimeoutMs: flags.commandTimeout * 1000 });
+  if (flags.noRollback && !flags.check) io.stderr('provision: warning: --no-rollback: a change that cuts a host off will NOT be undone\n');
+  const rollback = flags.noRollback
+    ? undefined
+    : { timeoutSeconds: flags.confirmTimeout ?? DEFAULT_CONFIRM_TIMEOUT_SECONDS, restoreCommand: flags.rollbackCommand ?? DEFAULT_RESTORE_COMMAND, root: DEFAULT_ROLLBACK_ROOT };
+  const result = await runPlays(jobs, { check: flags.check, concurrency: flags.concurrency, reporter, log, breakLock: flags.breakLock, commandTimeoutMs: flags.commandTimeout * 1000, rollback });
   await reporter.finish?.();
   log.flush?.();
-  return exitCodeFor(result);
+  return hooks.finish?.(result, jobs) ?? exitCodeFor(result);
 }
 
 function prepareJobs(targets: string[], flags: RunFlags, io: CliIO): HostJob[] {
@@ -88,7 +112,7 @@ function prepareJobs(targets: string[], flags: RunFlags, io: CliIO): HostJob[] {
   return names.map((name) => {
     const host = resolveHost(inv, name);
     const playbook = loadPlaybook<HostConfig>(flags.playbook ?? host.role, io.playbookDir ?? DEFAULT_PLAYBOOK_DIR);
-    const tasks = playbook.tasks(host);
+    const tasks = withRoaPreflight(host, playbook.tasks(host), { allowUnsigned: flags.allowUnsigned });
     validatePlay(playbook, tasks);
     return {
       host: name,

@@ -49,6 +49,9 @@ export type FactEntry = { ok: true; value: unknown } | { ok: false; error: strin
 /** A transport error (connection lost, timeout): the host is gone for the rest of the play. */
 class HostLostError extends Error {}
 
+/** A remote command outlived its timeout: its task fails, the connection is presumed good. */
+class CommandTimedOutError extends CommandFailedError {}
+
 export async function playHost(transport: Transport, play: HostPlay, opts: PlayOptions): Promise<HostResult> {
   const started = Date.now();
   const { host, playbook, tasks } = play;
@@ -213,6 +216,8 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
       return { ...base, status: 'changed', changes: maskChanges(changes, masker) };
     } catch (err) {
       if (err instanceof HostLostError) lost = err.message;
+      // except after a change that can cut the session: then silence means it did (a rollback, if armed, decides)
+      if (err instanceof CommandTimedOutError && task.risk === 'connectivity') lost = `no answer after "${task.name}", which can cut the connection`;
       return { ...base, status: 'failed', changes: maskChanges(changes, masker), error: errorReport(err, masker, task) };
     }
   }
@@ -311,7 +316,7 @@ async function execOrLost(t: Transport, script: ShellCommand, o: { stdin?: strin
   } catch (err) {
     if (err instanceof ProvisionError) throw err; // e.g. the check-mode refusal: a bug, not the network
     // a command that outlived its timeout fails its task; the connection itself is still good
-    if (err instanceof TransportError && err.kind === 'timeout') throw new CommandFailedError(script.masked, 124, errorMessage(err));
+    if (err instanceof TransportError && err.kind === 'timeout') throw new CommandTimedOutError(script.masked, 124, errorMessage(err));
     throw new HostLostError(errorMessage(err));
   }
 }

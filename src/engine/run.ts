@@ -7,9 +7,11 @@ import type { Transport } from '../transport/transport';
 import type { RunLog } from '../log';
 import { addTotals, emptyTotals, type HostResult, type Reporter, type RunResult } from '../report/events';
 import { DEFAULT_LOCK_DIR, DEFAULT_LOCK_TTL_SECONDS } from './lock';
-import { playHost, type PlayOptions } from './host-play';
+import { Masker } from './mask';
+import { playHost, type HostPlay, type PlayOptions } from './host-play';
 import type { Playbook } from './playbook';
 import { DEFAULT_BACKUP_KEEP, DEFAULT_BACKUP_ROOT } from './remote-file';
+import { armRollback, confirmOnFreshConnection, describePendingRollback, needsRollback, type ArmedRollback, type RollbackSettings } from './rollback';
 import type { Task } from './task';
 
 export interface HostJob {
@@ -17,8 +19,10 @@ export interface HostJob {
   playbook: Playbook<never>;
   tasks: Task[];
   secrets: Secret[];
-  /** opens the connection; throwing means unreachable (or host key refused) */
+  /** opens a NEW connection each call; throwing means unreachable (or host key refused) */
   connect(): Promise<Transport>;
+  /** see HostPlay.inspectFacts (saved plans) */
+  inspectFacts?: HostPlay['inspectFacts'];
 }
 
 export interface RunOptions {
@@ -31,6 +35,10 @@ export interface RunOptions {
   lockTtlSeconds?: number;
   backupRoot?: string;
   backupKeep?: number;
+  /** see PlayOptions.commandTimeoutMs */
+  commandTimeoutMs?: number;
+  /** commit-confirmed for plays with connectivity-risk tasks (rollback.ts); off when unset */
+  rollback?: RollbackSettings;
   /** for tests: fixed ids and clock */
   runId?: string;
   now?: Date;
@@ -57,6 +65,7 @@ export async function runPlays(jobs: HostJob[], opts: RunOptions): Promise<RunRe
     },
     reporter: opts.reporter,
     log: opts.log,
+    commandTimeoutMs: opts.commandTimeoutMs,
   };
   opts.reporter.onEvent({ type: 'run:start', runId, check: opts.check, hosts: jobs.map((j) => j.host) });
   opts.log.info({ run: runId, check: opts.check, hosts: jobs.map((j) => j.host) }, 'run start');
@@ -66,7 +75,7 @@ export async function runPlays(jobs: HostJob[], opts: RunOptions): Promise<RunRe
   const worker = async () => {
     while (next < jobs.length) {
       const i = next++;
-      results[i] = await runJob(jobs[i], play);
+      results[i] = await runJob(jobs[i], play, opts.rollback);
       opts.reporter.onEvent({ type: 'host:done', result: results[i] });
     }
   };
@@ -80,7 +89,7 @@ export async function runPlays(jobs: HostJob[], opts: RunOptions): Promise<RunRe
   return result;
 }
 
-async function runJob(job: HostJob, opts: PlayOptions): Promise<HostResult> {
+async function runJob(job: HostJob, opts: PlayOptions, rollback: RollbackSettings | undefined): Promise<HostResult> {
   const t0 = Date.now();
   let transport: Transport;
   try {
@@ -90,9 +99,40 @@ async function runJob(job: HostJob, opts: PlayOptions): Promise<HostResult> {
     opts.log.error({ host: job.host, err: message }, 'unreachable');
     return { host: job.host, playbook: job.playbook.name, tasks: [], totals: emptyTotals(), roundTrips: 0, unreachable: message, warnings: [], durationMs: Date.now() - t0 };
   }
+  const guarded = !opts.check && needsRollback(job.tasks);
+  let armed: ArmedRollback | undefined;
+  const play: HostPlay = { host: job.host, playbook: job.playbook, tasks: job.tasks, secrets: job.secrets, inspectFacts: job.inspectFacts };
+  if (guarded && rollback) play.beforeFirstChange = async (exec) => void (armed = await armRollback(exec, opts.runId, job.tasks, rollback));
+  let result: HostResult;
   try {
-    return await playHost(transport, { host: job.host, playbook: job.playbook, tasks: job.tasks, secrets: job.secrets }, opts);
+    result = await playHost(transport, play, opts);
   } finally {
     await transport.close().catch(() => undefined);
   }
+  if (guarded && !rollback) result.warnings.push('rollback disabled (--no-rollback): a change that cuts this host off stays in place');
+  return armed ? confirmChanges(job, result, armed, opts) : result;
+}
+
+/** Commit-confirmed: verify over a fresh connection and disarm, or report the pending rollback. */
+async function confirmChanges(job: HostJob, result: HostResult, armed: ArmedRollback, opts: PlayOptions): Promise<HostResult> {
+  const outcome = await confirmOnFreshConnection(job.connect, job.tasks, armed, opts.sentinel);
+  const log = opts.log.child({ host: job.host, run: opts.runId });
+  const masker = new Masker([...job.secrets, ...job.tasks.flatMap((t) => t.secrets ?? [])]);
+  const out = { ...result, roundTrips: result.roundTrips + outcome.roundTrips, warnings: [...result.warnings] };
+  if (outcome.status === 'confirmed') {
+    log.info({ dir: armed.dir }, 'rollback disarmed after verification on a fresh connection');
+    return out;
+  }
+  const hint = `reconnect after the rollback and run again; the saved files are in ${armed.dir} on the host`;
+  const report =
+    outcome.status === 'lost'
+      ? { code: 'E_UNREACHABLE' as const, message: describePendingRollback(`connection lost after applying (${masker.mask(outcome.reason)})`, armed), hint }
+      : outcome.status === 'unverified'
+        ? { code: 'E_NOT_CONVERGED' as const, message: `${describePendingRollback('verification failed after applying', armed)}:\n  ${masker.mask(outcome.problems.join('\n  '))}`, hint }
+        : { code: 'E_UNREACHABLE' as const, message: `the confirm timeout (${armed.timeoutSeconds} s) passed before the host was verified: it is restoring its previous configuration (rollback ${armed.dir})`, hint };
+  log.error({ dir: armed.dir, outcome: outcome.status }, 'rollback not disarmed');
+  // the rollback is what the operator must know first; an earlier play error stays as a warning
+  if (out.error) out.warnings.push(out.error.message);
+  out.error = report;
+  return out;
 }

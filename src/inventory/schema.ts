@@ -284,6 +284,18 @@ export const NeighborSchema = z
   })
   .strict();
 
+/** RPKI route origin validation in bgpd (FRR's rpki module) and the ROA preflight (docs/rpki.md). */
+export const RpkiSchema = z
+  .object({
+    /** the RTR cache (RFC 8210) bgpd and the preflight ask, as reached from the host */
+    cache: z.object({ address: IpAddress, port: Port }).strict(),
+    /** inbound: refuse routes whose origin is RPKI-invalid */
+    drop_invalid: Bool.default(true),
+    /** inbound: raise local-preference of RPKI-valid routes */
+    prefer_valid: Bool.default(false),
+  })
+  .strict();
+
 export const BgpSchema = z
   .object({
     /** defaults to operator.asn */
@@ -292,6 +304,7 @@ export const BgpSchema = z
     /** prefixes originated; each must lie inside operator.prefixes */
     announce: z.array(IpPrefix).default([]),
     neighbors: z.array(NeighborSchema).default([]),
+    rpki: RpkiSchema.optional(),
   })
   .strict();
 
@@ -442,6 +455,7 @@ export type Tunnel = z.infer<typeof TunnelSchema>;
 export type Route = z.infer<typeof RouteSchema>;
 export type Interface = z.infer<typeof InterfaceSchema>;
 export type Neighbor = z.infer<typeof NeighborSchema>;
+export type RpkiSettings = z.infer<typeof RpkiSchema>;
 export type ServiceAddress = z.infer<typeof ServiceAddressSchema>;
 export type SshSettings = z.infer<typeof SshSchema>;
 export type Role = Host['role'];

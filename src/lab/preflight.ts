@@ -17,6 +17,9 @@ const REQUIRED: Array<{ file: string; pkg: string }> = [
   { file: '/usr/bin/socat', pkg: 'socat' },
   { file: '/usr/sbin/nft', pkg: 'nftables' },
   { file: '/usr/bin/ping', pkg: 'iputils-ping' },
+  { file: '/usr/bin/stayrtr', pkg: 'stayrtr' },
+  { file: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/frr/modules/bgpd_rpki.so`, pkg: 'frr-rpki-rtrlib' },
+  { file: '/usr/bin/nc', pkg: 'netcat-openbsd' },
 ];
 
 export async function checkPrerequisites(): Promise<void> {

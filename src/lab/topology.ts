@@ -76,6 +76,16 @@ const router = z
         neighbors: z.array(neighbor),
         /** prefixes this router originates (announced without needing a route) */
         originate: z.array(z.union([z.cidrv4(), z.cidrv6()])).optional(),
+        /**
+         * RPKI origin validation against the lab's cache (top-level `rpki`): RPKI-invalid routes
+         * are refused from every neighbour; not-found ones too when reject_notfound.
+         */
+        rpki: z.object({ reject_notfound: z.boolean().default(false) }).strict().optional(),
+        /**
+         * prefixes originated (and sent to every neighbour) with this router's AS although the
+         * lab's ROAs name another: RPKI-invalid routes, to test a neighbour's inbound policy
+         */
+        originate_invalid: z.array(z.union([z.cidrv4(), z.cidrv6()])).optional(),
       })
       .strict()
       .optional(),
@@ -91,6 +101,14 @@ const topologySchema = z
     segments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a segment name: lowercase letters, digits and -'), segment),
     hosts: z.record(nodeName, host),
     routers: z.record(nodeName, router).default({}),
+    /**
+     * The lab's RPKI cache: stayrtr on infrastructure router `host`, serving the VRP file `vrps`
+     * (JSON, relative to the topology file) over RTR on address:port.
+     */
+    rpki: z
+      .object({ vrps: z.string().min(1), host: nodeName, address: z.union([z.ipv4(), z.ipv6()]), port })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -128,7 +146,15 @@ const topologySchema = z
       mgmts.set(h.mgmt, name);
       if ('mgmt0' in h.interfaces || 'lo0' in h.interfaces) issue(['hosts', name, 'interfaces'], 'mgmt0 and lo0 are created by the lab');
     }
+    if (t.rpki) {
+      const r = t.routers[t.rpki.host];
+      if (!r) issue(['rpki', 'host'], `unknown infrastructure router "${t.rpki.host}" (routers: ${Object.keys(t.routers).join(', ')})`);
+      else if (!Object.values(r.interfaces).some((i) => [i.ipv4, i.ipv6].some((a) => a && splitCidr(a).addr === t.rpki!.address))) {
+        issue(['rpki', 'address'], `${t.rpki.address} is not an address of routers.${t.rpki.host}`);
+      }
+    }
     for (const [name, r] of Object.entries(t.routers)) {
+      if (r.bgp?.rpki && !t.rpki) issue(['routers', name, 'bgp', 'rpki'], 'needs the top-level rpki cache');
       if (['sw', 'oob'].includes(name)) issue(['routers', name], 'name is reserved by the lab (sw, oob)');
       checkIfaces('routers', name, r.interfaces);
       for (const [tname] of Object.entries(r.tunnels ?? {})) {
@@ -144,6 +170,7 @@ export type LabHostSpec = z.infer<typeof host>;
 export type RouterSpec = z.infer<typeof router>;
 export type NeighborSpec = z.infer<typeof neighbor>;
 export type TunnelSpec = z.infer<typeof tunnel>;
+export type RpkiCacheSpec = NonNullable<Topology['rpki']>;
 
 export class TopologyError extends Error {}
 

@@ -9,7 +9,7 @@ import { control, startKernelServer } from './kernel/control';
 import { checkPrerequisites } from './preflight';
 import { labDown, runNetnsIsMount, teardown } from './down';
 import { seedHostFiles } from './host-files';
-import { applyTunnelFilter, startHttpEcho } from './infra-extras';
+import { applyTunnelFilter, startHttpEcho, startRpkiCache } from './infra-extras';
 import { startInfraFrr, writeInfraFrrFiles } from './infra-frr';
 import { knownHostsLine, newKeyPair, writeClientKey } from './keys';
 import { isAlive, Ledger } from './ledger';
@@ -23,6 +23,8 @@ import { baseFiles } from './base-files';
 
 export interface UpOptions {
   topologyFile?: string;
+  /** serve this VRP file from the lab's RPKI cache instead of the one the topology names */
+  vrpsFile?: string;
   dir?: string;
   say?: (msg: string) => void;
 }
@@ -72,7 +74,7 @@ export async function labUp(opts: UpOptions = {}): Promise<UpResult> {
     t = now;
   };
   try {
-    await build(topo, topologyFile, ledger, opts.dir, phase);
+    await build(topo, topologyFile, ledger, opts.dir, phase, opts.vrpsFile);
   } catch (e) {
     say(`lab: up failed, removing what was created: ${(e as Error).message}`);
     const serverLog = fs.existsSync(paths.serverLog) ? fs.readFileSync(paths.serverLog, 'utf8').trim() : '';
@@ -85,7 +87,7 @@ export async function labUp(opts: UpOptions = {}): Promise<UpResult> {
   return { alreadyUp: false, phases };
 }
 
-async function build(topo: Topology, topologyFile: string, ledger: Ledger, dir: string | undefined, phase: (n: string) => void): Promise<void> {
+async function build(topo: Topology, topologyFile: string, ledger: Ledger, dir: string | undefined, phase: (n: string) => void, vrpsFile?: string): Promise<void> {
   const paths = labPaths(dir);
   const hosts = Object.entries(topo.hosts);
   const routers = Object.entries(topo.routers);
@@ -102,7 +104,7 @@ async function build(topo: Topology, topologyFile: string, ledger: Ledger, dir: 
     seedHostFiles(np, baseFiles(name, h, topo));
     writeSshdFiles(np, h.mgmt, hostKeys[name].private, client.public + '\n');
   }
-  for (const [name, r] of routers) writeInfraFrrFiles(nodePaths(name, dir), name, r);
+  for (const [name, r] of routers) writeInfraFrrFiles(nodePaths(name, dir), name, r, topo.rpki);
   phase('files and keys');
 
   // Namespaces (recorded one by one: a failure halfway removes exactly those).
@@ -144,7 +146,10 @@ async function build(topo: Topology, topologyFile: string, ledger: Ledger, dir: 
     ...routers.map(async ([name, r]) => {
       const np = nodePaths(name, dir);
       await applyTunnelFilter(anchors[name], r);
-      if (r.bgp) await startInfraFrr(anchors[name], np);
+      // the cache first, so validating routers find it when they start
+      const cache = topo.rpki;
+      if (cache?.host === name) await startRpkiCache(anchors[name], np, cache, vrpsFile ? path.resolve(vrpsFile) : path.resolve(path.dirname(topologyFile), cache.vrps));
+      if (r.bgp) await startInfraFrr(anchors[name], np, r);
       if (r.http_echo) await startHttpEcho(anchors[name], r.http_echo, path.join(np.run, 'http-echo.sh'));
     }),
   ]);

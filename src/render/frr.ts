@@ -19,6 +19,8 @@ export interface FrrNeighbor {
 
 export interface FrrModel {
   hostname: string;
+  /** the kernel's forwarding state, which rc.conf sets and zebra mirrors */
+  forwarding: { ipv4: boolean; ipv6: boolean };
   asn: number;
   routerId: string;
   /** IPv6 prefixes this AS originates; the only prefixes it lets out */
@@ -28,7 +30,21 @@ export interface FrrModel {
   bogons: string[];
   /** longest prefix accepted from an upstream (48 for IPv6 by common practice) */
   maxAcceptedLength: number;
+  /** RPKI origin validation (bgpd must run with the rpki module: -M rpki); absent = none */
+  rpki?: FrrRpki;
 }
+
+export interface FrrRpki {
+  /** the RTR cache bgpd connects to */
+  cache: { address: string; port: number };
+  /** refuse routes whose origin is RPKI-invalid (RFC 6811) */
+  dropInvalid: boolean;
+  /** give RPKI-valid routes a higher local-preference than the rest */
+  preferValid: boolean;
+}
+
+/** local-preference of RPKI-valid routes when preferValid (FRR's default for the others is 100). */
+export const VALID_LOCAL_PREF = 200;
 
 /** Prefixes that must never be accepted from the Internet (IANA special-purpose registry, RFC 6890). */
 export const IPV6_BOGONS: readonly string[] = [
@@ -62,13 +78,16 @@ export function renderFrr(m: FrrModel): Rendered {
     'frr defaults traditional',
     `hostname ${m.hostname}`,
     'log syslog informational',
-    // zebra mirrors the kernel's forwarding sysctls; saying so keeps frr-reload.py from
-    // "fixing" them (research §0.10). rc.conf's gateway knobs are what set them at boot.
-    'ip forwarding',
-    'ipv6 forwarding',
+    // zebra mirrors the kernel's forwarding sysctls and its running config says only
+    // `no ip forwarding` (forwarding on is the default and is not printed). Writing the same
+    // keeps frr-reload.py from "fixing" the kernel (research §0.10) and leaves no permanent
+    // delta; rc.conf's gateway knobs are what set forwarding at boot.
+    ...(m.forwarding.ipv4 ? [] : ['no ip forwarding']),
+    ...(m.forwarding.ipv6 ? [] : ['no ipv6 forwarding']),
     'service integrated-vtysh-config',
     '!',
   ];
+  if (m.rpki) out.push('rpki', ` rpki cache ${m.rpki.cache.address} ${m.rpki.cache.port} preference 1`, 'exit', '!');
   const nbr = (n: FrrNeighbor, ...rest: Array<string | number | Secret>) => line(' neighbor ', n.address, ' ', ...rest);
 
   out.push(`router bgp ${m.asn}`, ` bgp router-id ${m.routerId}`, ' no bgp default ipv4-unicast');
@@ -101,6 +120,10 @@ export function renderFrr(m: FrrModel): Rendered {
   out.push(`route-map ${IN} deny 10`, ` match ipv6 address prefix-list ${BOGONS}`, 'exit', '!');
   out.push(`route-map ${IN} deny 20`, ` match ipv6 address prefix-list ${OWN}-AND-LONGER`, 'exit', '!');
   out.push(`route-map ${IN} deny 30`, ` match ipv6 address prefix-list PV-TOO-SPECIFIC`, 'exit', '!');
+  // RPKI (RFC 6811): invalid origins refused; valid ones optionally preferred. Not-found routes
+  // (no ROA at all, still most of the table) stay accepted, as do all routes while the cache is down.
+  if (m.rpki?.dropInvalid) out.push(`route-map ${IN} deny 40`, ' match rpki invalid', 'exit', '!');
+  if (m.rpki?.preferValid) out.push(`route-map ${IN} permit 90`, ' match rpki valid', ` set local-preference ${VALID_LOCAL_PREF}`, 'exit', '!');
   out.push(`route-map ${IN} permit 100`, 'exit', '!');
   m.announce.forEach((p, i) => out.push(`ipv6 prefix-list ${OWN}-AND-LONGER seq ${(i + 1) * 5} permit ${p} le 128`));
   out.push(`ipv6 prefix-list PV-TOO-SPECIFIC seq 5 permit ::/0 ge ${m.maxAcceptedLength + 1}`, '!');

@@ -98,6 +98,11 @@ export function probesFor(expectations: Expectation[], o: ProbeOptions): Probe[]
   const probes: Probe[] = [];
   const tunnels = expectations.filter((e): e is TunnelExpectation => e.kind === 'tunnel');
   if (tunnels.length) probes.push(probe(probeId.ifconfig, sh`ifconfig -a`));
+  if (tunnels.length && o.waitSeconds > 0) {
+    // the far ends may still be being configured by the same run: one shared wait window first
+    const all = tunnels.map((t) => sh`setfib ${t.fib} ping6 -c 1 -t 1 ${t.inner.peer} >/dev/null 2>&1`.text).join(' && ');
+    probes.push(probe('tunnels:wait', retryScript(new ShellCommand(`{ ${all}; }`, `{ ${all}; }`), o.waitSeconds)));
+  }
   for (const t of tunnels) {
     probes.push(probe(probeId.ping(t), sh`setfib ${t.fib} ping6 -c ${PING_COUNT} -t ${PING_TIMEOUT_SECONDS} ${t.inner.peer}`));
   }
@@ -123,6 +128,21 @@ export function probesFor(expectations: Expectation[], o: ProbeOptions): Probe[]
     for (const [key, a] of advertised) probes.push(probe(key, advertisedCommand(a.afi, a.peer)));
   }
 
-  for (const e of expectations) if (e.kind === 'exit') probes.push(probe(probeId.exit(e), echoCommand(e)));
+  for (const e of expectations) {
+    if (e.kind !== 'exit') continue;
+    // an exit through the operator's prefix needs the upstreams to have accepted the route
+    if (o.waitSeconds > 0) {
+      const seen = new ShellCommand(`${echoCommand(e).text} 2>/dev/null | grep -qF ${quote(e.expect)}`, `${echoCommand(e).masked} | grep -qF ${quote(e.expect)}`);
+      probes.push(probe(`${probeId.exit(e)}:wait`, retryScript(seen, o.waitSeconds)));
+    }
+    probes.push(probe(probeId.exit(e), echoCommand(e)));
+  }
   return probes;
+}
+
+/** Run `check` once a second until it succeeds, at most `seconds` times; prints how long it waited. */
+export function retryScript(check: ShellCommand, seconds: number): ShellCommand {
+  const wrap = (c: string) =>
+    ['__n=0', `until ${c}; do`, '  __n=$((__n + 1))', `  [ $__n -ge ${Math.max(0, Math.floor(seconds))} ] && break`, '  sleep 1', 'done', 'echo "waited $__n"'].join('\n');
+  return new ShellCommand(wrap(check.text), wrap(check.masked));
 }

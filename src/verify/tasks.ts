@@ -21,6 +21,8 @@ export interface VerifyTaskOptions {
   dependsOn?: string[];
   /** how long to wait for BGP sessions and advertisements (default: DEFAULT_WAIT_SECONDS) */
   waitSeconds?: number;
+  /** check only these tunnels (by interface name); default: all of the host's */
+  tunnels?: string[];
 }
 
 export class VerificationFailedError extends ProvisionError {
@@ -37,7 +39,8 @@ export class VerificationFailedError extends ProvisionError {
 
 function verifyStep(host: HostConfig, scope: Exclude<Scope, 'all'>, o: VerifyTaskOptions): VerifyStep {
   const name = o.name ?? `verify: ${scope}`;
-  const expectations = hostExpectations(host, scope);
+  const only = o.tunnels;
+  const expectations = hostExpectations(host, scope).filter((e) => !only || e.kind !== 'tunnel' || only.includes(e.iface));
   return {
     name,
     facts: {},

@@ -7,6 +7,7 @@ import { Secret } from '../../../src/shell/quote';
 
 const model: FrrModel = {
   hostname: 'edge1',
+  forwarding: { ipv4: true, ipv6: true },
   asn: 65501,
   routerId: '192.0.2.7',
   announce: ['2001:db8:aa00::/40'],
@@ -66,6 +67,13 @@ describe('renderFrr', () => {
     expect(() => renderFrr(bad)).toThrow(/without spaces/);
   });
 
+  test('forwarding is written as FRR prints it: only when off, as `no ... forwarding`', () => {
+    expect(r.text).not.toMatch(/^(no )?ipv?6? ?forwarding/m);
+    const off = renderFrr({ ...model, forwarding: { ipv4: false, ipv6: true } }).text;
+    expect(off).toMatch(/^no ip forwarding$/m);
+    expect(off).not.toMatch(/ipv6 forwarding/);
+  });
+
   test('is deterministic and ends with exactly one newline', () => {
     expect(renderFrr(model).text).toBe(r.text);
     expect(r.text.endsWith('\n') && !r.text.endsWith('\n\n')).toBe(true);
@@ -82,5 +90,40 @@ describe('renderFrr', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('RPKI origin validation', () => {
+    const withRpki = renderFrr({ ...model, rpki: { cache: { address: '192.0.2.50', port: 3323 }, dropInvalid: true, preferValid: true } });
+
+    test('names the RTR cache in an rpki block', () => {
+      expect(withRpki.text).toContain('rpki\n rpki cache 192.0.2.50 3323 preference 1\nexit\n');
+    });
+
+    test('inbound policy refuses invalid origins and prefers valid ones, before the catch-all permit', () => {
+      const t = withRpki.text;
+      expect(t).toMatch(/route-map PV-UPSTREAM-IN deny 40\n match rpki invalid\n/);
+      expect(t).toMatch(/route-map PV-UPSTREAM-IN permit 90\n match rpki valid\n set local-preference 200\n/);
+      expect(t.indexOf('match rpki invalid')).toBeLessThan(t.indexOf('route-map PV-UPSTREAM-IN permit 100'));
+    });
+
+    test('without rpki (or with both knobs off) nothing about RPKI is written', () => {
+      expect(r.text).not.toMatch(/rpki/);
+      const off = renderFrr({ ...model, rpki: { cache: { address: '192.0.2.50', port: 3323 }, dropInvalid: false, preferValid: false } });
+      expect(off.text).toContain('rpki cache 192.0.2.50 3323');
+      expect(off.text).not.toMatch(/match rpki/);
+    });
+
+    test("real FRR's parser accepts the rpki lines (vtysh -C)", () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pv-frr-'));
+      try {
+        const file = join(dir, 'frr.conf');
+        writeFileSync(file, withRpki.text);
+        writeFileSync(join(dir, 'vtysh.conf'), 'service integrated-vtysh-config\n');
+        const out = execFileSync('/usr/bin/vtysh', ['--config_dir', dir, '-C', '-f', file], { encoding: 'utf8' });
+        expect(out).not.toMatch(/Unknown command|incomplete/i);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });
