@@ -7,6 +7,7 @@ import { Secret } from '../shell/quote';
 import { IPV6_BOGONS, type FrrModel, type FrrNeighbor } from './frr';
 import type { PfModel } from './pf';
 import type { RcModel, RcRoute, RcTunnel } from './rc-conf';
+import { frrRpkiModel, rpkiRcVars } from '../rpki/frr-settings';
 
 /** A tunnel as both rc.conf and the runtime tunnel task need it. */
 export type TunnelModel = RcTunnel & { kind: ResolvedTunnel['kind'] };
@@ -104,7 +105,7 @@ export function rcModel(host: HostConfig): RcModel {
     tunnels: tunnelModels(host),
     aliases: interfaceAliases(host),
     routes: routeModels(host),
-    ...(usesFrr(host) ? { frr: { daemons: frrDaemons(host).join(' ') } } : {}),
+    ...(usesFrr(host) ? { frr: { daemons: frrDaemons(host).join(' '), flags: rpkiRcVars(host) } } : {}),
     pf: host.pf !== undefined,
   };
 }
@@ -150,6 +151,7 @@ export function frrModel(host: HostConfig, env: NodeJS.ProcessEnv = process.env)
     }
     return out;
   });
+  const rpki = frrRpkiModel(host);
   return {
     hostname: host.name,
     forwarding: { ipv4: host.forwarding.ipv4, ipv6: host.forwarding.ipv6 },
@@ -159,6 +161,7 @@ export function frrModel(host: HostConfig, env: NodeJS.ProcessEnv = process.env)
     neighbors,
     bogons: [...IPV6_BOGONS],
     maxAcceptedLength: MAX_ACCEPTED_IPV6_LENGTH,
+    ...(rpki ? { rpki } : {}),
   };
 }
 

@@ -35,7 +35,8 @@ export interface RcModel {
   /** IPv6 /128 aliases on interfaces that are not tunnels, lo0 first */
   aliases: Array<{ iface: string; addrs: string[] }>;
   routes: RcRoute[];
-  frr?: { daemons: string };
+  /** `flags`: per-daemon rc variables such as bgpd_flags (the rpki module) */
+  frr?: { daemons: string; flags?: Array<[string, string]> };
   pf: boolean;
 }
 
@@ -136,7 +137,7 @@ export function rcConfGroups(m: RcModel): RcGroup[] {
   }
   add('routes', routes);
 
-  if (m.frr) add('frr', [['frr_enable', 'YES'], ['frr_daemons', m.frr.daemons]]);
+  if (m.frr) add('frr', [['frr_enable', 'YES'], ['frr_daemons', m.frr.daemons], ...(m.frr.flags ?? [])]);
   if (m.pf) add('pf', [['pf_enable', 'YES'], ['pf_rules', '/etc/pf.conf']]);
   return groups;
 }

@@ -46,7 +46,11 @@ test('one run builds the network; BGP, prefixes, tunnels and exit addresses veri
   expect(code).toBe(0);
   for (const h of HOSTS) expect(report.hosts[h].totals.changed).toBeGreaterThan(0);
   // the verification steps ran and passed inside the run
-  expect(report.hosts.router01.tasks.filter((t) => t.name.startsWith('verify:')).map((t) => t.status)).toEqual(['ok', 'ok']);
+  expect(report.hosts.router01.tasks.filter((t) => t.name.startsWith('verify:')).map((t) => `${t.name}: ${t.status}`)).toEqual([
+    'verify: tunnels to BGP neighbours: ok',
+    'verify: tunnels: ok',
+    'verify: routing: ok',
+  ]);
 
   const v = await verifyAll();
   const failed = v.report.hosts.flatMap((h) => h.checks.filter((c) => !c.pass).map((c) => `${h.host} ${c.name}: expected ${c.expected}, got ${c.actual}`));
