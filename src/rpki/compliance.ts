@@ -79,6 +79,7 @@ export async function rpkiCompliance(host: HostConfig, exec: (cmd: ShellCommand)
   const answer = fact.parse(await exec(fact.command));
   const cache = fact.id.replace(/^rpki:rtr /, '');
   if (!answer.ok) return { cache, cacheError: answer.error, announced: [], neighbors: [] };
+  if (!('snapshot' in answer)) throw new Error('the RPKI cache was not asked'); // only a preflight skips the cache
   const vrps = new VrpSet(answer.snapshot.vrps);
   const announced = checkAnnouncements(bgp.announce, bgp.asn, vrps, cache).prefixes.map(({ prefix, asn, state, reasons }) => ({ prefix, asn, state, reasons }));
   const table = parseBgpTable((await exec(BGP_TABLE_COMMAND)).stdout || '{}');

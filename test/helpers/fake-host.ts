@@ -31,6 +31,11 @@ export class FakeHost implements HostContext {
     return this.onRun(argv, opts) ?? { stdout: '', stderr: '', code: 0 };
   }
 
+  powerCycles = 0;
+  powerCycle(): void {
+    this.powerCycles++;
+  }
+
   async invoke(argv: string[]): Promise<CommandResult> {
     return exec(this, argv);
   }

@@ -9,6 +9,7 @@ import { ifconfig } from './ifconfig';
 import { route } from './route';
 import { netstat } from './netstat';
 import { pfctl } from './pfctl';
+import { reboot, shutdown } from './power';
 
 export const commands: Record<string, FreeBSDCommand> = {
   kldload,
@@ -23,4 +24,6 @@ export const commands: Record<string, FreeBSDCommand> = {
   route,
   netstat,
   pfctl,
+  reboot,
+  shutdown,
 };

@@ -94,6 +94,8 @@ export interface HostContext {
   run(argv: string[], opts?: { ns?: NsScope; stdin?: string; detached?: boolean }): Promise<RunResult>;
   /** Run another emulated command on the same host, as FreeBSD's rc scripts call ifconfig or route. */
   invoke(argv: string[]): Promise<CommandResult>;
+  /** Power-cycle this host a moment after the current command returns (reboot(8), shutdown -r). */
+  powerCycle(): void;
 }
 
 /** An emulated FreeBSD command. It never throws for user errors: it returns FreeBSD's message and exit code. */

@@ -51,6 +51,14 @@ export class LabHostContext implements HostContext {
     });
   }
 
+  /** Set by the kernel server: what a power cycle of this host does (the lab's own reboot). */
+  onPowerCycle: () => Promise<void> = async () => undefined;
+
+  powerCycle(): void {
+    // after the command has answered, so the caller sees reboot(8) return as on FreeBSD
+    setTimeout(() => void this.onPowerCycle().catch(() => undefined), 200);
+  }
+
   async invoke(argv: string[]): Promise<CommandResult> {
     const cmd = commands[argv[0]];
     if (!cmd) return { stdout: '', stderr: `${argv[0]}: not found\n`, code: 127 };

@@ -15,6 +15,7 @@ import { initialKernel } from './initial-state';
 import { parseRequest, renderReply } from './protocol';
 import { bootHost } from './boot';
 import type { ControlRequest, ControlReply } from './control';
+import { labReboot } from '../reboot';
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 
@@ -98,15 +99,20 @@ export async function main(dir = process.argv[2] ?? labPaths().dir): Promise<voi
   if (!state) throw new Error(`no lab state in ${dir}`);
   const hosts = new Map<string, HostRuntime>();
 
+  // reboot(8) on a host is the lab's own reboot, run from here (it talks back to this server)
+  const powered = (ctx: LabHostContext): LabHostContext => {
+    ctx.onPowerCycle = () => labReboot(ctx.name, dir, () => undefined);
+    return ctx;
+  };
   const fresh = (name: string): LabHostContext => {
     const spec = state.topology.hosts[name];
-    return new LabHostContext(name, state.anchors[name], initialKernel(spec, state.topology), nodePaths(name, dir).kernelState);
+    return powered(new LabHostContext(name, state.anchors[name], initialKernel(spec, state.topology), nodePaths(name, dir).kernelState));
   };
 
   for (const name of Object.keys(state.topology.hosts)) {
     const np = nodePaths(name, dir);
     const kernel = loadKernel(np.kernelState);
-    const ctx = kernel ? new LabHostContext(name, state.anchors[name], kernel, np.kernelState) : fresh(name);
+    const ctx = kernel ? powered(new LabHostContext(name, state.anchors[name], kernel, np.kernelState)) : fresh(name);
     await ctx.persist();
     const rt: HostRuntime = { ctx, queue: Promise.resolve() };
     hosts.set(name, rt);

@@ -58,6 +58,10 @@ export class NetnsHost implements HostContext {
     return sh(['/usr/sbin/ip', 'netns', 'exec', this.ns, ...argv], opts.stdin);
   }
 
+  powerCycle(): void {
+    throw new Error('this test host cannot be power-cycled');
+  }
+
   async invoke(argv: string[]): Promise<CommandResult> {
     const cmd = commands[argv[0]];
     if (!cmd) return { stdout: '', stderr: `${argv[0]}: not found\n`, code: 127 };

@@ -61,6 +61,10 @@ export class RealTestHost implements HostContext {
     });
   }
 
+  powerCycle(): void {
+    throw new Error('this test host cannot be power-cycled');
+  }
+
   invoke(argv: string[]): Promise<CommandResult> {
     return commands[argv[0]]({ argv, cwd: '/', env: {} }, this);
   }

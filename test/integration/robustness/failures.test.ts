@@ -81,13 +81,13 @@ test('a command that hangs fails its task after --command-timeout (exit 1), the 
   process.env.PV_FAULT = 'hang';
   try {
     const t0 = Date.now();
-    const { code, report } = await runJson(LAB_INVENTORY, 'one-bad-host', ['router01', 'dcgw01'], ['--command-timeout', '2']);
-    expect(Date.now() - t0).toBeLessThan(20_000);
+    const { code, report } = await runJson(LAB_INVENTORY, 'one-bad-host', ['router01', 'dcgw01'], ['--command-timeout', '10']);
+    expect(Date.now() - t0).toBeLessThan(40_000);
     expect(code).toBe(1);
     const hang = report.hosts.dcgw01.tasks[0];
     expect(hang.status).toBe('failed');
     expect(hang.error?.message).toMatch(/exit code 124: sleep 600/);
-    expect(hang.error?.stderr).toMatch(/did not finish within 2000 ms/);
+    expect(hang.error?.stderr).toMatch(/did not finish within 10000 ms/);
     expect(report.hosts.router01.totals).toMatchObject({ changed: 3, failed: 0 });
     expectConverged('router01');
     // the lock was still released: the connection outlived the abandoned command

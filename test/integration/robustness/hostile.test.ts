@@ -31,17 +31,22 @@ test('into a file: written byte for byte, nothing executed', async () => {
 test('into rc.conf through sysrc: refused, or stored literally; never executed (now or when rc.conf is read)', async () => {
   process.env.PV_HOSTILE = HOSTILE.replace(/\n$/, '');
   process.env.PV_HOSTILE_IN = 'rc.conf';
-  // a refusal is exit 3 before any host is contacted; an internal error (a throw) is neither
-  const r = await provision(['--playbook', 'hostile', 'router01'], { playbookDir: PLAYBOOKS });
-  const out = r.stdout + r.stderr;
-  if (r.code !== 3) {
-    if (r.code !== 0) throw new Error(`exit ${r.code}, neither a refusal (3) nor success:\n${out}`);
-    expect(onHost('router01', 'sysrc -n pv_hostile').stdout).toBe(`${process.env.PV_HOSTILE}\n`);
+  onHost('router01', 'cp -p /etc/rc.conf /var/tmp/pv-rc.conf.saved');
+  try {
+    // a refusal is exit 3 before any host is contacted; an internal error (a throw) is neither
+    const r = await provision(['--playbook', 'hostile', 'router01'], { playbookDir: PLAYBOOKS });
+    const out = r.stdout + r.stderr;
+    if (r.code !== 3) {
+      if (r.code !== 0) throw new Error(`exit ${r.code}, neither a refusal (3) nor success:\n${out}`);
+      expect(onHost('router01', 'sysrc -n pv_hostile').stdout).toBe(`${process.env.PV_HOSTILE}\n`);
+    }
+    // rc.conf is sourced by sh at every boot and by every sysrc: reading it must not run anything
+    onHost('router01', '. /etc/rc.conf; sysrc -a >/dev/null 2>&1');
+    expect(canaries()).toBe('');
+  } finally {
+    // a broken rc.conf must not spill into the next test
+    onHost('router01', 'cp -p /var/tmp/pv-rc.conf.saved /etc/rc.conf');
   }
-  // rc.conf is sourced by sh at every boot and by every sysrc: reading it must not run anything
-  onHost('router01', '. /etc/rc.conf; sysrc -a >/dev/null 2>&1');
-  expect(canaries()).toBe('');
-  onHost('router01', 'sysrc -x pv_hostile 2>/dev/null');
 });
 
 test('an inventory description with the metacharacters it allows (; ( ) # =) lands literally in rc.conf', async () => {
