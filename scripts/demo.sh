@@ -17,6 +17,7 @@ cp inventory/lab.yaml "$work/lab.yaml"
 inv=(--inventory "$work/lab.yaml")
 hosts=(router01 vps01 dcgw01)
 
+provision lab down >/dev/null 2>&1 || true  # start from a fresh lab
 step "Bring up the lab: three emulated FreeBSD 14 hosts, two upstreams, a transit and an echo host" lab up
 provision lab up
 
@@ -27,8 +28,8 @@ set +e; provision "${inv[@]}" --check --diff "${hosts[@]}"; rc=$?; set -e
 step "Provision the three hosts" "${inv[@]}" "${hosts[@]}"
 provision "${inv[@]}" "${hosts[@]}"
 
-step "Verify: tunnels, BGP sessions with both upstreams, the /48 advertised, exit addresses" "${inv[@]}" verify "${hosts[@]}"
-provision "${inv[@]}" verify "${hosts[@]}"
+step "Verify: tunnels, BGP sessions with both upstreams, the /48 advertised, exit addresses" verify "${inv[@]}" "${hosts[@]}"
+provision verify "${inv[@]}" "${hosts[@]}"
 
 step "Run again: nothing left to change" "${inv[@]}" "${hosts[@]}"
 provision "${inv[@]}" "${hosts[@]}"
@@ -36,11 +37,14 @@ provision "${inv[@]}" "${hosts[@]}"
 step "vps01 moves to another provider: its outer address becomes 203.0.113.130" lab move vps01 --to 203.0.113.130
 provision lab move vps01 --to 203.0.113.130
 
-step "Migrate: retarget the tunnel endpoint, no renumbering" "${inv[@]}" migrate vps01 --endpoint 203.0.113.130
-provision "${inv[@]}" migrate vps01 --endpoint 203.0.113.130
+# The new provider also gave vps01 a new IPv6 address and gateways on its provider link (FIB 0);
+# nothing inside the operator's prefix changes.
+move=(vps01 --endpoint 203.0.113.130 --gateway 203.0.113.129 --inet6 2001:db8:204::10/64 --gateway6 2001:db8:204::1)
+step "Migrate: retarget the tunnel endpoint, no renumbering" migrate "${move[@]}" "${inv[@]}"
+provision migrate "${move[@]}" "${inv[@]}"
 
-step "Verify after the migration" "${inv[@]}" verify "${hosts[@]}"
-provision "${inv[@]}" verify "${hosts[@]}"
+step "Verify after the migration" verify "${inv[@]}" "${hosts[@]}"
+provision verify "${inv[@]}" "${hosts[@]}"
 
 step "Tear the lab down" lab down
 provision lab down

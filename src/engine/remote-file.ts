@@ -100,6 +100,7 @@ export function writeFileScript(req: WriteFileRequest, current: FileState | null
   if (!/^[0-7]{3,4}$/.test(mode)) throw new Error(`file mode must be octal like 0644: ${mode}`);
   const owner = req.owner ?? current?.owner;
   const group = req.group ?? current?.group;
+  const size = Buffer.byteLength(req.content, 'utf8');
   const tmp = new ShellCommand('"$__t"', '"$__t"');
   const validate = req.validate?.(tmp);
   const backupDir = path.posix.join(backup.root, req.path);
@@ -109,6 +110,8 @@ export function writeFileScript(req: WriteFileRequest, current: FileState | null
     `__t=$(mktemp ${quote(path.posix.dirname(req.path) + '/.provision.XXXXXX')}) || exit 1`,
     `trap 'rm -f "$__t"' EXIT`,
     `cat > "$__t" || exit 1`,
+    // a connection cut while the content streams in must not install a truncated file
+    `__n=$(wc -c < "$__t" | tr -d ' '); [ "$__n" = ${size} ] || { echo "provision: received $__n of ${size} bytes; nothing installed" >&2; exit 1; }`,
     `chmod ${mode} "$__t" || exit 1`,
     ...(owner || group ? [`chown ${quote(`${owner ?? ''}${group ? ':' + group : ''}`)} "$__t" || exit 1`] : []),
     ...(validate

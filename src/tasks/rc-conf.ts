@@ -11,7 +11,8 @@ import { LIST_VARS } from '../render/rc-conf';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // sysrc writes name="value"; these would end the quotes or be expanded when rc sources the file
-const UNSAFE_VALUE = /["\\$`\n]/;
+/** sysrc writes name="value": these would end the quoting or be expanded by sh at every boot */
+export const UNSAFE_VALUE = /["\\$`\n]/;
 
 /** The effective value of each variable (null when unset anywhere), from one `sysrc -e` call. */
 export function rcConfFact(keys: string[]): Fact<Record<string, string | null>> {

@@ -6,6 +6,8 @@
 import { sh } from '../shell/quote';
 import { defineFact, type Fact } from '../engine/fact';
 import { defineTask, type Task } from '../engine/task';
+import { InvalidInputError } from '../errors';
+import { UNSAFE_VALUE } from './rc-conf';
 
 // rc.conf names are sh variables; loader.conf/sysctl.conf names may have dots (net.fibs), which
 // research/freebsd-frr.md §2.2 says `sysrc -f <file>` accepts.
@@ -36,7 +38,10 @@ export interface SysrcTaskOptions {
 }
 
 export function sysrcTask(o: SysrcTaskOptions): Task {
-  if (!(o.file ? DOTTED_NAME : NAME).test(o.key)) throw new Error(`sysrc: invalid variable name ${JSON.stringify(o.key)}`);
+  if (!(o.file ? DOTTED_NAME : NAME).test(o.key)) throw new InvalidInputError(`sysrc: invalid variable name ${JSON.stringify(o.key)}`);
+  if (UNSAFE_VALUE.test(o.value)) {
+    throw new InvalidInputError(`sysrc: the value of ${o.key} cannot contain a double quote, backslash, $, backquote or newline (it would break the quoting of ${o.file ?? 'rc.conf'})`);
+  }
   const where = o.file ? `${o.file}: ` : '';
   return defineTask({
     name: o.name ?? `sysrc: ${where}${o.key}`,

@@ -31,7 +31,7 @@ const ping6 = (from: string, to: string) => onHost(from, `ping6 -c 2 -W 2 ${to}`
 // "frr: running config matches frr.conf" still differed after apply (2 lines only in frr.conf),
 // so its verification failed and the commit-confirmed rollback (correctly) refused to disarm.
 // Un-skip both once `provision router01 vps01 dcgw01` exits 0 on a fresh lab.
-const whenPlaybooksConverge = test.skip;
+const whenPlaybooksConverge = test;
 
 whenPlaybooksConverge('the seed network converges and carries traffic to the service address', async () => {
   const r = await provision(['-i', inv, 'router01', 'vps01', 'dcgw01']);

@@ -5,6 +5,7 @@
 import type { HostContext, IfaceMeta } from './types';
 import { ip, getLink, listRoutes, type LinuxRoute } from './linux-net';
 import { tunnelLink, tunnelMac, type TunnelKind } from '../tunnel';
+import { syncConnectedRoutes } from './fib';
 
 export const DEFAULT_TUNNEL_MTU: Record<TunnelKind, number> = { gif: 1280, gre: 1476 };
 
@@ -59,6 +60,10 @@ export async function recreateTunnelDevice(host: HostContext, name: string, kind
     await ip(host, [a.family === 'inet' ? '-4' : '-6', 'addr', 'add', ...target, ...flags, 'dev', name]);
   }
   if (link?.flags.includes('UP')) await ip(host, ['link', 'set', 'dev', name, 'up']);
+  // the connected routes first (the peer's /128 in the interface's FIB among them), then the
+  // routes via a gateway on them: Linux refuses a gateway it cannot reach yet
+  await syncConnectedRoutes(host, name);
+  routes.sort((a, b) => Number(Boolean(a.route.gateway)) - Number(Boolean(b.route.gateway)));
   for (const { family, route } of routes) await ip(host, routeArgs(route, family, route.table ?? 'main'));
   return null;
 }

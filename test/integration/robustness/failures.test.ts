@@ -84,7 +84,7 @@ test('a command that hangs fails its task after --command-timeout (exit 1), the 
     const { code, report } = await runJson(LAB_INVENTORY, 'one-bad-host', ['router01', 'dcgw01'], ['--command-timeout', '10']);
     expect(Date.now() - t0).toBeLessThan(40_000);
     expect(code).toBe(1);
-    const hang = report.hosts.dcgw01.tasks[0];
+    const hang = report.hosts.dcgw01.tasks.find((t) => t.name.startsWith('hang:'))!;
     expect(hang.status).toBe('failed');
     expect(hang.error?.message).toMatch(/exit code 124: sleep 600/);
     expect(hang.error?.stderr).toMatch(/did not finish within 10000 ms/);
@@ -106,7 +106,7 @@ test('a full disk fails the file task (exit 1) and leaves the old file whole, th
   try {
     const { code, report } = await runJson(LAB_INVENTORY, 'one-bad-host', ['router01', 'vps01']);
     expect(code).toBe(1);
-    const write = report.hosts.router01.tasks[0];
+    const write = report.hosts.router01.tasks.find((t) => t.name.includes('/etc/pvtest/big.conf'))!;
     expect(write.status).toBe('failed');
     expect(`${write.error?.message}\n${write.error?.stderr}`).toMatch(/No space left on device/);
     expect(onHost('router01', 'cat /etc/pvtest/big.conf').stdout).toBe('old\n');
