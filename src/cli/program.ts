@@ -53,7 +53,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--allow-unsigned', 'announce prefixes the RPKI cache does not show as valid (the ROA preflight only warns)')
     .option('--command-timeout <seconds>', 'fail a task whose remote command runs longer than this', positiveInt, 300)
     .option('--no-rollback', 'do not arm the automatic rollback of plays that can cut a host off (see docs/safety.md)')
-    .option('--confirm-timeout <seconds>', 'an armed host restores its previous configuration unless verified within this (default 120)', positiveInt)
+    .option('--confirm-timeout <seconds>', 'an armed host restores its previous configuration unless verified within this (default 300)', positiveInt)
     .option('--rollback-command <command>', 'what an armed host runs after restoring its files (default: shutdown -r now)')
     // the root's options before a subcommand only: plan/apply/migrate/verify have their own -i, --json…
     .enablePositionalOptions()

@@ -19,7 +19,8 @@ import { buildGatherScript, splitGatherOutput } from './gather';
 import type { Task, TaskIO } from './task';
 
 export const DEFAULT_ROLLBACK_ROOT = '/var/db/provision/rollback';
-export const DEFAULT_CONFIRM_TIMEOUT_SECONDS = 120;
+// long enough for a play with its verification waits (JunOS commit confirmed defaults to 10 minutes)
+export const DEFAULT_CONFIRM_TIMEOUT_SECONDS = 300;
 /** FreeBSD shutdown(8); the host rebuilds its runtime state from the restored files */
 export const DEFAULT_RESTORE_COMMAND = 'shutdown -r now';
 
