@@ -38,9 +38,14 @@ export async function teardown(ledger: Ledger): Promise<void> {
   for (const p of ledger.data.processes) if (isAlive(p)) kill(p.pid);
   await waitGone(ledger.data.processes.map((p) => p.pid));
   // Everything running inside a lab namespace was started by the lab (anchors, sshd, FRR, socat…).
-  const nsPids = (await Promise.all(ledger.data.netns.filter((n) => n.startsWith(NS_PREFIX)).map(netnsPids))).flat();
-  nsPids.forEach(kill);
-  await waitGone(nsPids);
+  // Sweep until none is left: a forking server (socat, sshd) can start a child between the
+  // listing and the kill, and that child would outlive its namespace.
+  for (let round = 0; round < 5; round++) {
+    const nsPids = (await Promise.all(ledger.data.netns.filter((n) => n.startsWith(NS_PREFIX)).map(netnsPids))).flat();
+    if (nsPids.length === 0) break;
+    nsPids.forEach(kill);
+    await waitGone(nsPids);
+  }
   for (const ns of [...ledger.data.netns].reverse()) {
     const r = await runProgram(['/usr/sbin/ip', 'netns', 'del', ns]);
     if (r.code !== 0 && !/No such file/.test(r.stderr)) throw new Error(`ip netns del ${ns}: ${r.stderr.trim()}`);

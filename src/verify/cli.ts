@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ProvisionError } from '../errors';
-import { readOnlyTransport } from '../engine/read-only';
+import { markReadOnly, readOnlyTransport } from '../engine/read-only';
 import { loadInventory } from '../inventory/load';
 import { resolveHost, resolveTargets } from '../inventory/resolve';
 import type { HostConfig } from '../inventory/schema';
@@ -17,6 +17,9 @@ import { farEndExpectations, hostExpectations, type Expectation } from './expect
 import { buildReport, formatReport } from './report';
 import type { HostVerify, VerifyReport } from './report-schema';
 import { DEFAULT_WAIT_SECONDS, verifyHost } from './run';
+import { rpkiCompliance } from '../rpki/compliance';
+import type { ShellCommand } from '../shell/quote';
+import { rpkiChecks } from './rpki-checks';
 
 export interface VerifyFlags {
   inventory?: string;
@@ -133,8 +136,12 @@ async function verifyJob(job: Job, flags: VerifyFlags, deps: VerifyDeps): Promis
     return done({ unreachable: errorMessage(err) });
   }
   try {
-    const checks = await verifyHost((cmd) => transport.exec(cmd), job.expectations, { waitSeconds: flags.wait });
-    return done({ checks });
+    const exec = (cmd: ShellCommand) => transport.exec(cmd);
+    const checks = await verifyHost(exec, job.expectations, { waitSeconds: flags.wait });
+    // RPKI only where the host itself is a target (not for a far end checked on its behalf);
+    // its commands are vtysh `show` commands and an RTR query: reads
+    const rpki = job.expectations.some((e) => e.kind === 'bgp-session') ? await rpkiCompliance(job.host, (cmd) => transport.exec(markReadOnly(cmd))) : undefined;
+    return done({ checks: [...checks, ...(rpki ? rpkiChecks(host, rpki) : [])] });
   } catch (err) {
     // a read-only refusal is a bug here; anything else is the connection going away
     return err instanceof ProvisionError && err.code === 'E_READ_ONLY' ? done({ error: err.message }) : done({ unreachable: errorMessage(err) });

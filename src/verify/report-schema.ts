@@ -7,7 +7,7 @@ export const VERIFY_REPORT_VERSION = 1;
 export const CheckSchema = z
   .object({
     host: z.string(),
-    kind: z.enum(['tunnel', 'tunnel-traffic', 'bgp-session', 'bgp-advertised', 'exit']),
+    kind: z.enum(['tunnel', 'tunnel-traffic', 'bgp-session', 'bgp-advertised', 'exit', 'rpki']),
     name: z.string(),
     expected: z.string(),
     actual: z.string(),
