@@ -41,7 +41,8 @@ export function infraFrrConf(name: string, r: RouterSpec, cache?: RpkiCacheSpec)
   const bgp = r.bgp;
   if (bgp?.rpki) {
     if (!cache) throw new Error(`router ${name}: bgp.rpki needs the topology's rpki cache`);
-    lines.push('rpki', ` rpki cache ${cache.address} ${cache.port} preference 1`, 'exit', '!');
+    // poll often: a ROA added or withdrawn in the lab must reach the upstream in seconds, not FRR's default 5 minutes
+    lines.push('rpki', ' rpki polling_period 5', ` rpki cache ${cache.address} ${cache.port} preference 1`, 'exit', '!');
   }
   if (bgp) {
     const invalid = bgp.originate_invalid ?? [];

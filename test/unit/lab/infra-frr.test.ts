@@ -33,7 +33,7 @@ describe('infrastructure FRR config', () => {
 
   test('ifog validates origins strictly against the lab cache; lagrange does not', () => {
     const ifog = infraFrrConf('ifog', topo.routers.ifog, topo.rpki);
-    expect(ifog).toContain(`rpki\n rpki cache ${topo.rpki!.address} ${topo.rpki!.port} preference 1\nexit\n`);
+    expect(ifog).toContain(`rpki\n rpki polling_period 5\n rpki cache ${topo.rpki!.address} ${topo.rpki!.port} preference 1\nexit\n`);
     expect(ifog).toContain('route-map N0-IN deny 1\n match rpki invalid\nexit\nroute-map N0-IN deny 2\n match rpki notfound\nexit\n');
     expect(ifog).toContain('  neighbor 2001:db8:ffff:44::2 soft-reconfiguration inbound');
     expect(infraFrrConf('lagrange', topo.routers.lagrange, topo.rpki)).not.toMatch(/rpki/);
