@@ -80,8 +80,9 @@ while [ "$__i" -lt 6 ] && [ "\${__p:-0}" -gt 1 ]; do
   case "$(ps -o comm= -p "$__p" 2>/dev/null)" in sshd*) __s=$__p; break ;; esac
   __p=$(ps -o ppid= -p "$__p" 2>/dev/null | tr -d ' '); __i=$((__i + 1))
 done
-# orphaned before we looked: the connection was cut as the script started, so the holder is gone
-if [ -z "$__s" ] && [ "$PPID" = 1 ]; then __s=gone; fi
+# no sshd above us: the connection was cut as the script started (we were orphaned), so the
+# holder is gone; a later run may break this lock with --break-lock
+if [ -z "$__s" ]; then __s=gone; fi
 __own() { printf '%s\\n' ${ownerLines} "started=$__now" "session=$__s" > "$__L/owner"; }
 if mkdir "$__L" 2>/dev/null; then
   __own && echo status=acquired
