@@ -13,8 +13,9 @@ export function registerLabCommand(program: Command): void {
     .command('up')
     .description('create the lab (default: the seed network of docs/lab-address-plan.md)')
     .option('--topology <file>', 'lab topology YAML file')
-    .action(async (o: { topology?: string }) => {
-      await labUp({ topologyFile: o.topology });
+    .option('--vrps <file>', "VRP file (stayrtr JSON) for the lab's RPKI cache instead of the topology's")
+    .action(async (o: { topology?: string; vrps?: string }) => {
+      await labUp({ topologyFile: o.topology, vrpsFile: o.vrps });
     });
   lab
     .command('down')

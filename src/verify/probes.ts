@@ -56,14 +56,14 @@ const PEERS_UP_AWK = [
 
 /**
  * Poll until every expected session is up and every expected prefix is in the upstream's
- * advertised routes, at most `seconds` times one second; prints how long it waited.
+ * advertised routes, for at most `seconds`; prints how long it waited.
  */
 export function bgpWaitScript(
   sessions: Array<{ afi: Afi; peers: string[] }>,
   advertised: Array<{ afi: Afi; peer: string; prefixes: string[] }>,
   seconds: number,
 ): ShellCommand {
-  const lines: string[] = ['__n=0', 'while :; do', '  __ok=yes'];
+  const lines: string[] = [START_CLOCK, 'while :; do', '  __ok=yes'];
   for (const s of sessions) {
     lines.push(`  __s=$(${summaryCommand(s.afi).text} 2>/dev/null) || __ok=no`);
     lines.push(`  [ $__ok = yes ] && { printf '%s\\n' "$__s" | awk -v want=${quote(s.peers.join(' '))} ${quote(PEERS_UP_AWK)} || __ok=no; }`);
@@ -74,10 +74,15 @@ export function bgpWaitScript(
     for (const p of a.prefixes) lines.push(`    case $__a in *${quote(`"${p}":`)}*) ;; *) __ok=no ;; esac`);
     lines.push('  fi');
   }
-  lines.push('  [ $__ok = yes ] && break', '  __n=$((__n + 1))', `  [ $__n -ge ${Math.max(0, Math.floor(seconds))} ] && break`, '  sleep 1', 'done', 'echo "waited $__n"');
+  lines.push('  [ $__ok = yes ] && break', ...giveUpAfter(seconds), 'done', 'echo "waited $__w"');
   const text = lines.join('\n');
   return new ShellCommand(text, text);
 }
+
+// The bound is wall-clock seconds, not a count of attempts: one attempt can itself take seconds
+// (nc's timeout), and the whole verification must end well inside the rollback's confirm timeout.
+const START_CLOCK = '__t0=$(date +%s); __w=0';
+const giveUpAfter = (seconds: number) => ['  __w=$(( $(date +%s) - __t0 ))', `  [ $__w -ge ${Math.max(0, Math.floor(seconds))} ] && break`, '  sleep 1'];
 
 /** An HTTP/1.0 GET sent with nc from `source` in `fib`: the base system has no curl. */
 export function echoCommand(e: ExitExpectation): ShellCommand {
@@ -140,9 +145,8 @@ export function probesFor(expectations: Expectation[], o: ProbeOptions): Probe[]
   return probes;
 }
 
-/** Run `check` once a second until it succeeds, at most `seconds` times; prints how long it waited. */
+/** Run `check` about once a second until it succeeds, for at most `seconds`; prints how long it waited. */
 export function retryScript(check: ShellCommand, seconds: number): ShellCommand {
-  const wrap = (c: string) =>
-    ['__n=0', `until ${c}; do`, '  __n=$((__n + 1))', `  [ $__n -ge ${Math.max(0, Math.floor(seconds))} ] && break`, '  sleep 1', 'done', 'echo "waited $__n"'].join('\n');
+  const wrap = (c: string) => [START_CLOCK, `until ${c}; do`, ...giveUpAfter(seconds), 'done', 'echo "waited $__w"'].join('\n');
   return new ShellCommand(wrap(check.text), wrap(check.masked));
 }

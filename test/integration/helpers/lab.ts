@@ -52,12 +52,12 @@ export function takeLabTurns(): void {
 }
 
 /** A fresh default lab before the file's tests (any earlier lab is torn down), down after them. */
-export function useLab(timeoutMs = 180_000): void {
+export function useLab(timeoutMs = 180_000, lab: { vrpsFile?: string } = {}): void {
   jest.setTimeout(timeoutMs);
   beforeAll(async () => {
     await takeTurn(timeoutMs * 4);
     await labDown(undefined, () => undefined);
-    await labUp({ say: () => undefined });
+    await labUp({ say: () => undefined, ...lab });
   }, timeoutMs * 5);
   afterAll(async () => {
     try {

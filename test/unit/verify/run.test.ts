@@ -7,13 +7,14 @@ import { Command } from 'commander';
 import { loadInventorySources } from '../../../src/inventory/load';
 import { resolveHost } from '../../../src/inventory/resolve';
 import type { HostConfig } from '../../../src/inventory/schema';
-import { bgpWaitScript, echoCommand, probesFor } from '../../../src/verify/probes';
+import { bgpWaitScript, echoCommand, probesFor, retryScript } from '../../../src/verify/probes';
 import { hostExpectations } from '../../../src/verify/expectations';
 import { verifyHost } from '../../../src/verify/run';
 import { isVerifyStep, verifyRoutingTask, verifyTunnelsTask, VerificationFailedError } from '../../../src/verify/tasks';
 import { registerVerifyCommand } from '../../../src/verify/cli';
 import { VerifyReportSchema } from '../../../src/verify/report-schema';
 import { FakeRemote } from '../../helpers/fake-transport';
+import { ShellCommand } from '../../../src/shell/quote';
 
 const ROOT = path.join(__dirname, '../../../fixtures');
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
@@ -73,7 +74,7 @@ function healthy(remote: FakeRemote, o: { ifconfig: string; sessions?: string; p
     seen.push(cmd);
     if (cmd === 'ifconfig -a') return { stdout: o.ifconfig };
     if (/^setfib \d+ ping6 /.test(cmd)) return o.pingCode ? { stdout: read('provision/ping/no-reply.txt'), code: o.pingCode } : { stdout: read('provision/ping/reply.txt') };
-    if (cmd.startsWith('__n=0')) return { stdout: 'waited 0\n' };
+    if (cmd.startsWith('__t0=')) return { stdout: 'waited 0\n' };
     if (cmd === "vtysh -c 'show bgp ipv6 unicast summary json'") return { stdout: read(o.sessions ?? 'frr/vtysh_show-bgp-ipv6-unicast-summary-json.json') };
     if (/advertised-routes json'$/.test(cmd)) return { stdout: read('frr/vtysh_show-bgp-ipv6-unicast-neighbors-X-advertised-routes-json.json') };
     if (/\| setfib 1 nc -s 2001:db8:100:1000::10 /.test(cmd)) return { stdout: 'HTTP/1.0 200 OK\r\n\r\n2001:db8:100:1000::10\n' };
@@ -89,7 +90,11 @@ describe('the BGP wait loop (run by /bin/sh and awk against a vtysh that prints 
     const summary = path.join(ROOT, 'frr', summaryFixture);
     const advertised = path.join(ROOT, 'frr/vtysh_show-bgp-ipv6-unicast-neighbors-X-advertised-routes-json.json');
     fs.writeFileSync(path.join(bin, 'vtysh'), `#!/bin/sh\ncase "$2" in *summary*) cat '${summary}' ;; *) cat '${advertised}' ;; esac\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, 'sleep'), '#!/bin/sh\n:\n', { mode: 0o755 }); // no real waiting in a unit test
+    // no real waiting in a unit test: sleep returns at once and the clock moves a second per read
+    fs.writeFileSync(path.join(bin, 'sleep'), '#!/bin/sh\n:\n', { mode: 0o755 });
+    const clock = path.join(bin, 'clock');
+    fs.writeFileSync(clock, '1000');
+    fs.writeFileSync(path.join(bin, 'date'), `#!/bin/sh\nt=$(cat '${clock}'); echo $((t + 1)) > '${clock}'; echo $t\n`, { mode: 0o755 });
     const script = bgpWaitScript([{ afi: 'ipv6', peers: ['2001:db8:ffff::2'] }], [{ afi: 'ipv6', peer: '2001:db8:ffff::2', prefixes: ['2001:db8:100::/48'] }], seconds);
     const t0 = Date.now();
     const out = execFileSync('/bin/sh', ['-c', script.text], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
@@ -104,6 +109,20 @@ describe('the BGP wait loop (run by /bin/sh and awk against a vtysh that prints 
     expect(runWait('vtysh_show-bgp-ipv6-unicast-summary-json_ebgp-requires-policy.json', 3).out).toBe('waited 3\n');
     expect(runWait('vtysh_show-bgp-ipv6-unicast-summary-json_peer-down.json', 2).out).toBe('waited 2\n');
   });
+});
+
+test('a retry loop is bounded by the clock, not by attempts: a check that takes 5 s is tried about seconds/6 times', () => {
+  const bin = fs.mkdtempSync(path.join(dir, 'bin-'));
+  const clock = path.join(bin, 'clock');
+  const attempts = path.join(bin, 'attempts');
+  fs.writeFileSync(clock, '1000');
+  fs.writeFileSync(path.join(bin, 'sleep'), `#!/bin/sh\necho $(( $(cat '${clock}') + 1 )) > '${clock}'\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'date'), `#!/bin/sh\ncat '${clock}'\n`, { mode: 0o755 });
+  // the check fails after "5 seconds" (it moves the fake clock on), like nc -w 5 with no answer
+  const check = new ShellCommand(`{ echo x >> '${attempts}'; echo $(( $(cat '${clock}') + 5 )) > '${clock}'; false; }`, 'check');
+  const out = execFileSync('/bin/sh', ['-c', retryScript(check, 45).text], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
+  expect(out).toBe('waited 47\n'); // 8 attempts of 5 s, 7 sleeps of 1 s: the first look past 45 s stops
+  expect(fs.readFileSync(attempts, 'utf8').split('\n').filter(Boolean)).toHaveLength(8);
 });
 
 test('the echo request: a hand-written HTTP/1.0 GET through nc from the source, in its FIB', () => {
@@ -133,7 +152,7 @@ test('all of a host\'s checks run in ONE exec', async () => {
   const checks = await verifyHost((c) => t.exec(c), hostExpectations(host('r1')));
   expect(t.execs).toHaveLength(1);
   expect(t.execs[0].kind).toBe('gather');
-  expect(seen.some((c) => c.startsWith('__n=0'))).toBe(true);
+  expect(seen.some((c) => c.startsWith('__t0='))).toBe(true);
   expect(checks.map((c) => [c.name, c.pass])).toEqual([
     ['tunnel gif0 to e1: up', true],
     ['tunnel gif0 to e1: traffic', true],
