@@ -43,6 +43,7 @@ export interface HostPlay {
 }
 
 const DEPENDENCY_FAILED = 'dependency failed:';
+const PRECONDITION_FAILED = 'not run: precondition failed:';
 
 export type FactEntry = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -123,6 +124,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
   const pendingFacts = new Map<string, string>(); // check mode: fact id → earlier task with pending changes
   const notified = new Set<string>();
   let lost: string | undefined;
+  let refused: string | undefined; // a failed precondition: nothing after it runs
   let prepared: { error?: unknown } | undefined; // the outcome of play.beforeFirstChange
   const refusal = play.inspectFacts?.(cache);
   if (refusal) {
@@ -139,6 +141,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     opts.reporter.onEvent({ type: 'task:result', host, result });
     // a failure propagates: tasks depending on this one (or on a task skipped because of it) skip
     if (result.status === 'failed' || result.note?.startsWith(DEPENDENCY_FAILED)) {
+      if (task.precondition && result.status === 'failed') refused ??= task.name;
       failed.add(task.name);
       for (const id of touchedFactIds(task)) brokenFacts.set(id, task.name);
     }
@@ -152,6 +155,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
   async function runTask(task: Task): Promise<TaskResult> {
     const base = { name: task.name, kind: 'task' as const, changes: [] as Change[], durationMs: 0, ...(task.risk ? { risk: task.risk } : {}) };
     if (lost) return { ...base, status: 'skipped', note: 'host unreachable' };
+    if (refused) return { ...base, status: 'skipped', note: `${PRECONDITION_FAILED} ${refused}` };
     const factIds = Object.values(task.facts).map((f) => f.id);
     const dep = (task.dependsOn ?? []).find((d) => failed.has(d)) ?? factIds.map((id) => brokenFacts.get(id)).find((n) => n);
     if (dep) return { ...base, status: 'skipped', note: `${DEPENDENCY_FAILED} ${dep}` };

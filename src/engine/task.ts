@@ -48,6 +48,11 @@ export interface TaskDef<F extends FactMap> {
   touches?: string[];
   /** names of earlier tasks that must not have failed; otherwise this one is skipped */
   dependsOn?: string[];
+  /**
+   * A check the whole play rests on (e.g. the ROA preflight): when it fails, no later task of
+   * the host runs, so a refused run changes nothing at all. Put it first.
+   */
+  precondition?: boolean;
   /** values to mask in diffs, errors and logs (e.g. a BGP password inside a rendered file) */
   secrets?: Secret[];
   /** printed with a failure of this task: what to check or do next */
@@ -72,6 +77,7 @@ export interface Task {
   readonly files?: string[];
   readonly touches?: string[];
   readonly dependsOn?: string[];
+  readonly precondition?: boolean;
   readonly secrets?: Secret[];
   readonly hint?: string;
   verify?(io: TaskIO): Promise<void>;

@@ -144,8 +144,8 @@ export async function rpkiPreflight(host: HostConfig, exec: (cmd: ShellCommand) 
 
 /**
  * The preflight as the first task of a play: fails (the run exits 1, in --check too) when an
- * announced prefix is not RPKI-valid; the FRR tasks depend on it (withRoaPreflight), so nothing
- * about announcements changes. Read-only: it never has changes to apply.
+ * announced prefix is not RPKI-valid. It is a precondition: when it fails, nothing else of the
+ * host's play runs, so a refused run changes nothing. Read-only: it never has changes to apply.
  */
 export function roaPreflightTask(host: HostConfig, opts: PreflightOptions = {}): Task {
   const cache = cacheOf(host);
@@ -163,19 +163,16 @@ export function roaPreflightTask(host: HostConfig, opts: PreflightOptions = {}):
       // plan() never returns changes
     },
     touches: [],
+    precondition: true,
     hint: `the ROAs come from the RTR cache ${cache.label} (bgp.rpki.cache), queried from ${host.name} with nc; see docs/rpki.md`,
   });
 }
 
-/** Task-name prefix of the tasks that write frr.conf, start FRR or reload it (src/tasks/frr.ts). */
-const ANNOUNCING_TASK_PREFIX = 'frr: ';
-
 /**
- * A host's tasks with the preflight first and every FRR task depending on it, when the host
- * announces prefixes and names an RPKI cache; the tasks unchanged otherwise.
+ * A host's tasks with the preflight first, when the host announces prefixes and names an RPKI
+ * cache; the tasks unchanged otherwise.
  */
 export function withRoaPreflight(host: HostConfig, tasks: Task[], opts: PreflightOptions = {}): Task[] {
   if (!host.bgp?.rpki || host.bgp.announce.length === 0) return tasks;
-  const pre = roaPreflightTask(host, opts);
-  return [pre, ...tasks.map((t) => (t.name.startsWith(ANNOUNCING_TASK_PREFIX) ? { ...t, dependsOn: [...(t.dependsOn ?? []), pre.name] } : t))];
+  return [roaPreflightTask(host, opts), ...tasks];
 }

@@ -2,7 +2,13 @@
 // preflight refuses to announce it (in --check too) and names the ROA to create; --allow-unsigned
 // reproduces the silent failure the seeds warn about (the strict upstream ifog drops the /48,
 // lagrange takes it) and `provision verify` catches it. Real SSH, real FRR, real RTR.
-import { useLab, onHost, provision } from '../helpers/lab';
+import * as fs from 'fs';
+import * as path from 'path';
+import { useLab, onHost, provision, REPO } from '../helpers/lab';
+import { nodePaths } from '../../../src/lab/paths';
+import { loadTopology } from '../../../src/lab/topology';
+import { setLabVrps } from '../../../src/lab/infra-extras';
+import { parseVrpJson } from '../../../src/rpki/vrp';
 import { requireLabState } from '../../../src/lab/state';
 import { infraVtysh } from '../../../src/lab/infra-frr';
 import { VerifyReportSchema } from '../../../src/verify/report-schema';
@@ -21,7 +27,9 @@ test('the preflight refuses before announcing, in --check too, naming the ROA to
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/router01\s+failed\s+rpki: ROA preflight/);
   expect(run.stdout + run.stderr).toContain(`needs: ROA ${OWN} maxLength 48 AS201379`);
-  // nothing about announcements: no frr.conf written, no bgpd started, nothing at the upstreams
+  // the preflight is a precondition: nothing of the play ran (no module, no frr.conf, no bgpd)
+  expect(run.stdout).toMatch(/router01\s+skipped\s+kld: if_gre\s+\(not run: precondition failed: rpki: ROA preflight\)/);
+  expect(onHost('router01', 'kldstat -q -m if_gre').code).not.toBe(0);
   expect(onHost('router01', 'test -e /usr/local/etc/frr/frr.conf && grep -c network /usr/local/etc/frr/frr.conf').stdout.trim()).not.toMatch(/^[1-9]/);
   expect(onHost('router01', 'service frr onestatus').stdout).not.toMatch(/bgpd is running/);
   expect(await pathsAt('lagrange')).toBe(0);
@@ -43,4 +51,13 @@ test('--allow-unsigned: announced; the strict upstream drops it, the other accep
   const checks = VerifyReportSchema.parse(JSON.parse(v.stdout)).hosts.flatMap((h) => h.checks);
   expect(checks.find((c) => c.kind === 'rpki' && c.name.startsWith(`RPKI state of ${OWN}`))).toMatchObject({ pass: false, actual: expect.stringMatching(/^notfound/) });
   expect(v.code).toBe(1);
+});
+
+test('once the ROA exists, provision verify reports the /48 valid', async () => {
+  setLabVrps(nodePaths(loadTopology().rpki!.host), parseVrpJson(fs.readFileSync(path.join(REPO, 'src/lab/default-vrps.json'), 'utf8')));
+  await until('the cache serves the ROA', async () => {
+    const v = await provision(['verify', '--json', 'router01']);
+    const checks = VerifyReportSchema.parse(JSON.parse(v.stdout)).hosts.flatMap((h) => h.checks);
+    return checks.find((c) => c.kind === 'rpki' && c.name.startsWith(`RPKI state of ${OWN}`))?.actual === 'valid';
+  });
 });

@@ -132,6 +132,37 @@ describe('engine: statuses', () => {
   });
 });
 
+describe('engine: preconditions', () => {
+  const refuse = (precondition: boolean): Task => ({
+    name: 'preflight',
+    facts: { a: kvFact('a') },
+    plan: () => {
+      throw new Error('not allowed');
+    },
+    apply: async () => undefined,
+    precondition,
+  });
+
+  test('a failed precondition stops the play before any change, in apply and in check mode', async () => {
+    for (const check of [false, true]) {
+      const { remote, store } = setup();
+      const { statuses, host, result, transport } = await run(remote, [refuse(true), kvTask('b', '2')], { check });
+      expect(statuses).toEqual(['preflight=failed', 'kv b=skipped']);
+      expect(host.tasks[1].note).toBe('not run: precondition failed: preflight');
+      expect(store.has('b')).toBe(false);
+      expect(exitCodeFor(result)).toBe(1);
+      expect(transport.execs.filter((e) => e.kind !== 'gather').map((e) => e.kind)).toEqual(check ? [] : ['unlock']);
+    }
+  });
+
+  test('an ordinary failing task does not stop the tasks that do not depend on it', async () => {
+    const { remote, store } = setup();
+    const { statuses } = await run(remote, [refuse(false), kvTask('b', '2')]);
+    expect(statuses).toEqual(['preflight=failed', 'kv b=changed']);
+    expect(store.get('b')).toBe('2');
+  });
+});
+
 describe('engine: check mode', () => {
   test('sends only the gather exec, never applies, and reports the diffs; exit code 2', async () => {
     const { remote, store } = setup({ a: '1' });

@@ -76,13 +76,12 @@ describe('roaPreflightTask / withRoaPreflight', () => {
     expect(roaPreflightTask(router01, { allowUnsigned: true }).name).toMatch(/not enforced: --allow-unsigned/);
   });
 
-  test('goes first; every FRR task depends on it; other tasks untouched', () => {
-    const tasks = [fakeTask('kld: if_gre'), fakeTask('frr: /usr/local/etc/frr/frr.conf', ['kld: if_gre']), fakeTask('frr: running')];
+  test('goes first, as a precondition of the whole play; the other tasks are untouched', () => {
+    const tasks = [fakeTask('kld: if_gre'), fakeTask('frr: /usr/local/etc/frr/frr.conf', ['kld: if_gre'])];
     const out = withRoaPreflight(router01, tasks);
-    expect(out.map((t) => t.name)).toEqual([ROA_PREFLIGHT_TASK, 'kld: if_gre', 'frr: /usr/local/etc/frr/frr.conf', 'frr: running']);
-    expect(out[1]).toBe(tasks[0]);
-    expect(out[2].dependsOn).toEqual(['kld: if_gre', ROA_PREFLIGHT_TASK]);
-    expect(out[3].dependsOn).toEqual([ROA_PREFLIGHT_TASK]);
+    expect(out.map((t) => t.name)).toEqual([ROA_PREFLIGHT_TASK, 'kld: if_gre', 'frr: /usr/local/etc/frr/frr.conf']);
+    expect(out[0].precondition).toBe(true);
+    expect(out.slice(1)).toEqual(tasks);
   });
 
   test('hosts without bgp.rpki keep their tasks as they are', () => {
