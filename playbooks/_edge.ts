@@ -21,6 +21,7 @@ import {
   frrConfTask,
   frrInSyncTask,
   frrRunningTask,
+  frrModulesTask,
   reloadFrrHandler,
 } from '../src/tasks/frr';
 import { aliasesTask, tunnelTask } from '../src/tasks/interfaces';
@@ -31,6 +32,7 @@ import { rcConfTask } from '../src/tasks/rc-conf';
 import { staticRoutesTask } from '../src/tasks/routes';
 import { sysctlTask } from '../src/tasks/sysctl';
 import { verifyRoutingTask, verifyTunnelsTask } from '../src/verify/tasks';
+import { daemonModules } from '../src/rpki/frr-settings';
 
 export function hostTasks(host: HostConfig): Task[] {
   // Everything that can refuse the inventory (a missing BGP password variable, an ambiguous
@@ -84,6 +86,8 @@ export function hostTasks(host: HostConfig): Task[] {
   if (frr) tasks.push(frrConfTask(renderFrr(frr), { secrets, dependsOn: verifyBgpTunnels ? [verifyBgpTunnels.name] : [] }));
   if (usesFrr(host)) {
     tasks.push(frrRunningTask({ dependsOn: ['rc.conf: frr', ...(frr ? [FRR_CONF_TASK] : [])] }));
+    const modules = daemonModules(host);
+    if (Object.keys(modules).length) tasks.push(frrModulesTask(modules, { dependsOn: [FRR_RUNNING_TASK] }));
     if (frr) tasks.push(frrInSyncTask({ secrets, dependsOn: [FRR_RUNNING_TASK] }));
   }
 

@@ -6,7 +6,7 @@
 // Paths are the port's: /usr/local/etc/frr, /usr/local/bin/vtysh, /usr/local/sbin/frr-reload.py
 // (called by full path: `service frr reload` exits 0 doing nothing when frr-pythontools is
 // missing, research §0.12, while a missing frr-reload.py fails loudly here).
-import { sh, type Secret } from '../shell/quote';
+import { quote, sh, ShellCommand, type Secret } from '../shell/quote';
 import { defineFact, type Fact } from '../engine/fact';
 import type { Handler } from '../engine/playbook';
 import { defineTask, type Change, type Task } from '../engine/task';
@@ -22,6 +22,8 @@ export const RELOAD_FRR = 'reload frr';
 export const FRR_CONF_TASK = `frr: ${FRR_CONF}`;
 export const FRR_RUNNING_TASK = 'frr: running';
 export const FRR_IN_SYNC_TASK = 'frr: running config matches frr.conf';
+export const FRR_MODULES_TASK = 'frr: daemon modules';
+export const FRR_RUNDIR = '/var/run/frr';
 
 /*
  * Owner and mode: frr:frr because the port's rc script runs `chown -R frr:frr /usr/local/etc/frr`
@@ -176,6 +178,79 @@ export function frrRunningTask(o: { dependsOn?: string[] } = {}): Task {
     touches: [status.id, frrReloadTestFact().id],
     dependsOn: o.dependsOn,
     hint: 'is frr_enable="YES" in rc.conf? see the daemons with: service frr onestatus; logs in /var/log/messages',
+  });
+}
+
+/** The loadable modules (`-M name`, `--module name`, `-Mname`) in a daemon's command line. */
+export function modulesOf(args: string): string[] {
+  const words = args.split(/\s+/).filter(Boolean);
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    if ((w === '-M' || w === '--module') && words[i + 1]) out.push(words[i + 1].split(':')[0]);
+    else if (/^-M./.test(w)) out.push(w.slice(2).split(':')[0]);
+    else if (w.startsWith('--module=')) out.push(w.slice('--module='.length).split(':')[0]);
+  });
+  return [...new Set(out)].sort();
+}
+
+/** Each daemon's command line from its pidfile (`ps -o args=`); null when it is not running. */
+export function daemonArgsFact(daemons: string[]): Fact<Record<string, string | null>> {
+  const script = daemons
+    .map((d) => {
+      const pidfile = quote(`${FRR_RUNDIR}/${d}.pid`);
+      return `p=$(cat ${pidfile} 2>/dev/null) && a=$(ps -o args= -p "$p" 2>/dev/null) && echo ${quote(d)} "$a" || echo ${quote(d)}`;
+    })
+    .join('; ');
+  return defineFact({
+    id: `frr:args ${daemons.join(' ')}`,
+    command: new ShellCommand(script, script),
+    parse({ stdout }) {
+      const out: Record<string, string | null> = Object.fromEntries(daemons.map((d) => [d, null]));
+      for (const line of stdout.split('\n')) {
+        const m = /^(\S+)(?: (.*))?$/.exec(line);
+        if (m && m[1] in out) out[m[1]] = m[2]?.trim() || null;
+      }
+      return out;
+    },
+  });
+}
+
+/**
+ * Running daemons load the modules their rc.conf flags name (e.g. bgpd's `-M rpki`). A module
+ * loads only when the daemon starts, so a daemon started before the flags changed is restarted,
+ * on its own (`service frr restart bgpd`): its sessions reset once, the other daemons stay up.
+ */
+export function frrModulesTask(modules: Record<string, string[]>, o: { dependsOn?: string[] } = {}): Task {
+  const daemons = Object.keys(modules).sort();
+  const args = daemonArgsFact(daemons);
+  const restart = new WeakMap<Change, string>();
+  return defineTask({
+    name: FRR_MODULES_TASK,
+    facts: { args },
+    plan({ args: a }) {
+      const changes: Change[] = [];
+      for (const d of daemons) {
+        const cmdline = a[d];
+        if (cmdline === null) continue; // not running: its start (frr: running) reads the flags
+        const have = modulesOf(cmdline);
+        const want = [...new Set(modules[d])].sort();
+        if (have.join(' ') === want.join(' ')) continue;
+        const c: Change = {
+          summary: `restart ${d} to load modules: ${want.join(' ') || '(none)'} (its BGP sessions reset once)`,
+          diff: { kind: 'value', key: `${d} modules`, before: have.join(' ') || null, after: want.join(' ') },
+        };
+        restart.set(c, d);
+        changes.push(c);
+      }
+      return changes;
+    },
+    async apply(changes, io) {
+      for (const c of changes) await io.exec(sh`service frr restart ${restart.get(c)!}`);
+    },
+    // a restart runs vtysh -b: the running config is frr.conf's again
+    touches: [args.id, frrReloadTestFact().id],
+    dependsOn: o.dependsOn,
+    hint: `the flags come from rc.conf (<daemon>_flags); see the running command line with: ps -o args= -p "$(cat ${FRR_RUNDIR}/bgpd.pid)"`,
   });
 }
 

@@ -2,6 +2,8 @@
 // transit, the lab's default VRPs): router01 is provisioned with origin validation, its /48 is
 // valid and the strict upstream ifog accepts it; an invalid route an upstream announces is
 // dropped by router01 and counted by `provision verify`.
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { useLab, onHost, provision, REPO } from '../helpers/lab';
 import { requireLabState } from '../../../src/lab/state';
@@ -49,4 +51,30 @@ test('an invalid route announced by lagrange is dropped by router01 and counted'
   const checks = VerifyReportSchema.parse(JSON.parse(v.stdout)).hosts.flatMap((h) => h.checks).filter((c) => c.kind === 'rpki');
   expect(checks.find((c) => c.name.startsWith(`RPKI state of ${OWN}`))).toMatchObject({ pass: true, actual: 'valid' });
   expect(checks.find((c) => c.name.startsWith('RPKI-invalid routes from 2001:db8:100::45'))).toMatchObject({ pass: true, actual: '1 received, 1 dropped' });
+});
+
+test('turning validation off and on restarts bgpd alone, with or without the rpki module', async () => {
+  const bgpdArgs = () => onHost('router01', 'ps -o args= -p "$(cat /var/run/frr/bgpd.pid)"').stdout;
+  const zebraPid = onHost('router01', 'cat /var/run/frr/zebra.pid').stdout.trim();
+  expect(bgpdArgs()).toMatch(/ -M rpki /);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pv-rpki-'));
+  const off = path.join(dir, 'lab.yaml');
+  const lab = fs.readFileSync(path.join(REPO, 'inventory/lab.yaml'), 'utf8');
+  fs.writeFileSync(off, lab.replace(/^ +rpki: \{ cache: .*\n/m, ''));
+  expect(fs.readFileSync(off, 'utf8')).not.toMatch(/rpki:/);
+
+  const withoutRpki = await provision(['-i', off, '--playbook', 'router', 'router01']);
+  expect(outcome(withoutRpki)).toEqual({ code: 0, failed: [] });
+  expect(withoutRpki.stdout).toMatch(/router01\s+changed\s+frr: daemon modules/);
+  expect(bgpdArgs()).not.toMatch(/-M rpki/);
+  expect(onHost('router01', "vtysh -c 'show running-config'").stdout).not.toMatch(/^rpki/m);
+
+  const withRpki = await provision(['router01']);
+  expect(outcome(withRpki)).toEqual({ code: 0, failed: [] });
+  expect(withRpki.stdout).toMatch(/router01\s+changed\s+frr: daemon modules/);
+  expect(bgpdArgs()).toMatch(/ -M rpki /);
+  expect(onHost('router01', 'cat /var/run/frr/zebra.pid').stdout.trim()).toBe(zebraPid); // the other daemons stayed up
+  await until('bgpd talks to the cache again', async () => /connected/i.test(onHost('router01', "vtysh -c 'show rpki cache-connection'").stdout));
+  expect((await provision(['router01'])).stdout).toMatch(/router01\s+ok=\d+ changed=0 failed=0/);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

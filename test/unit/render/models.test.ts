@@ -185,6 +185,7 @@ describe('playbooks', () => {
     expect(n.slice(at('frr: /usr/local/etc/frr/frr.conf'))).toEqual([
       'frr: /usr/local/etc/frr/frr.conf',
       'frr: running',
+      'frr: daemon modules',
       'frr: running config matches frr.conf',
       'verify: tunnels',
       'verify: routing',

@@ -5,7 +5,7 @@ import type { HostConfig } from '../../../src/inventory/schema';
 import type { Task } from '../../../src/engine/task';
 import { decide, parseCacheAnswer, roaPreflightTask, rpkiPreflight, withRoaPreflight, ROA_PREFLIGHT_TASK, type CacheAnswer } from '../../../src/rpki/preflight';
 import { vrp } from '../../../src/rpki/vrp';
-import { frrRpkiModel, rpkiRcVars } from '../../../src/rpki/frr-settings';
+import { frrRpkiModel, rpkiRcVars, daemonModules } from '../../../src/rpki/frr-settings';
 
 const inv = loadInventory(path.join(__dirname, '../../../inventory/lab.yaml'));
 const router01: HostConfig = resolveHost(inv, 'router01');
@@ -96,5 +96,11 @@ describe('FRR settings from bgp.rpki', () => {
     expect(rpkiRcVars(router01)).toEqual([['bgpd_flags', '-A 127.0.0.1 -M rpki']]);
     expect(frrRpkiModel(vps01)).toBeUndefined();
     expect(rpkiRcVars(vps01)).toEqual([]);
+    // a BGP router without validation gets the port's default back: turning RPKI off unloads the module
+    const plain = { ...router01, bgp: { ...router01.bgp!, rpki: undefined } };
+    expect(rpkiRcVars(plain)).toEqual([['bgpd_flags', '-A 127.0.0.1']]);
+    expect(daemonModules(plain)).toEqual({ bgpd: [] });
+    expect(daemonModules(router01)).toEqual({ bgpd: ['rpki'] });
+    expect(daemonModules(vps01)).toEqual({});
   });
 });

@@ -11,6 +11,8 @@ import {
   frrReloadTestFact,
   frrRunningTask,
   frrStatusFact,
+  frrModulesTask,
+  modulesOf,
   reloadFrrHandler,
   withoutNoise,
 } from '../../../src/tasks/frr';
@@ -192,4 +194,49 @@ test('the reload delta: noise removed, real lines kept', () => {
   expect(() => f.parse({ stdout: '', stderr: 'Exiting: failed to connect to any daemons.\n', code: 1 })).toThrow(/failed to connect/);
   const status = frrStatusFact();
   expect(() => status.parse({ stdout: '', stderr: 'frr does not exist in /etc/rc.d or the local startup\n', code: 1 })).toThrow(/reported no daemon/);
+});
+
+describe('daemon modules (bgpd -M rpki)', () => {
+  // `ps -o args=` of the daemons the port's rc script starts: $command $bgpd_flags $frr_flags -d
+  const BGPD = '/usr/local/sbin/bgpd -A 127.0.0.1 --limit-fds 100000 -F traditional -d';
+  const BGPD_RPKI = '/usr/local/sbin/bgpd -A 127.0.0.1 -M rpki --limit-fds 100000 -F traditional -d';
+
+  test('the modules of a command line, in each spelling the daemons accept', () => {
+    expect(modulesOf(BGPD)).toEqual([]);
+    expect(modulesOf(BGPD_RPKI)).toEqual(['rpki']);
+    expect(modulesOf('bgpd -Mrpki:opts --module snmp --module=bmp -M rpki')).toEqual(['bmp', 'rpki', 'snmp']);
+  });
+
+  function host(initial: string | null) {
+    const remote = new FakeRemote();
+    const state = { args: initial, cmds: [] as string[] };
+    remote.handler = (cmd) => {
+      state.cmds.push(cmd);
+      if (cmd.startsWith('p=$(cat /var/run/frr/bgpd.pid')) return { stdout: state.args === null ? 'bgpd\n' : `bgpd ${state.args}\n` };
+      if (cmd === 'service frr restart bgpd') {
+        state.args = BGPD_RPKI;
+        return { stdout: 'Stopping bgpd.\nWaiting for PIDS: 4242.\nStarting bgpd.\n' };
+      }
+      return undefined;
+    };
+    return { remote, state };
+  }
+
+  test('a bgpd started without the module is restarted on its own; the next run is ok', async () => {
+    const { remote, state } = host(BGPD);
+    const check = await play(remote, [frrModulesTask({ bgpd: ['rpki'] })], true);
+    expect(check.tasks[0].changes[0]).toMatchObject({ summary: expect.stringMatching(/^restart bgpd to load modules: rpki/), diff: { key: 'bgpd modules', before: null, after: 'rpki' } });
+    expect(state.cmds.some((c) => c.includes('restart'))).toBe(false);
+    const run = await play(remote, [frrModulesTask({ bgpd: ['rpki'] })]);
+    expect(run.tasks[0].status).toBe('changed');
+    expect(state.cmds.filter((c) => c.startsWith('service'))).toEqual(['service frr restart bgpd']);
+    expect((await play(remote, [frrModulesTask({ bgpd: ['rpki'] })])).tasks[0].status).toBe('ok');
+  });
+
+  test('a stopped bgpd is left to its start; a module no longer wanted is unloaded by a restart too', async () => {
+    expect((await play(host(null).remote, [frrModulesTask({ bgpd: ['rpki'] })])).tasks[0].status).toBe('ok');
+    const { remote } = host(BGPD_RPKI);
+    const r = await play(remote, [frrModulesTask({ bgpd: [] })], true);
+    expect(r.tasks[0].changes[0].diff).toEqual({ kind: 'value', key: 'bgpd modules', before: 'rpki', after: '' });
+  });
 });
