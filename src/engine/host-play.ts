@@ -184,6 +184,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     try {
       if (task.when && !task.when(values)) return pendingAfter ? wouldChange([]) : { ...base, status: 'skipped', note: 'condition is false' };
       changes = task.plan(values);
+      for (const w of task.warnings?.(values) ?? []) warnings.push(masker.mask(`${task.name}: ${w}`));
     } catch (err) {
       if (pendingAfter) return wouldChange([]);
       return { ...base, status: 'failed', error: errorReport(new ProvisionError('E_PLAN', `plan failed: ${errorMessage(err)}`, { host, task: task.name, hint: task.hint }), masker, task) };

@@ -33,6 +33,11 @@ export interface TaskDef<F extends FactMap> {
   when?(facts: FactValues<F>): boolean;
   /** PURE: [] means the host already matches */
   plan(facts: FactValues<F>): Change[];
+  /**
+   * PURE: findings to report although the task passes (a check an operator overrode with a
+   * flag); they become the host's warnings, in every output.
+   */
+  warnings?(facts: FactValues<F>): string[];
   /** make the planned changes, in as few execs as possible; never called in check mode */
   apply(changes: Change[], io: TaskIO): Promise<void>;
   /** handler names to run once at the end of the play when this task changed something */
@@ -71,6 +76,7 @@ export interface Task {
   readonly facts: FactMap;
   when?(facts: Record<string, unknown>): boolean;
   plan(facts: Record<string, unknown>): Change[];
+  warnings?(facts: Record<string, unknown>): string[];
   apply(changes: Change[], io: TaskIO): Promise<void>;
   readonly notify?: string[];
   readonly risk?: 'connectivity';

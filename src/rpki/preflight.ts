@@ -159,6 +159,10 @@ export function roaPreflightTask(host: HostConfig, opts: PreflightOptions = {}):
       if (!outcome.ok) throw new Error(outcome.message);
       return [];
     },
+    warnings({ answer: a }) {
+      const outcome = decide(host, a, opts);
+      return outcome.ok && outcome.message ? [outcome.message] : [];
+    },
     async apply() {
       // plan() never returns changes
     },

@@ -41,6 +41,9 @@ test('--allow-unsigned: announced; the strict upstream drops it, the other accep
   expect(run.stderr).toContain('--allow-unsigned');
   expect(run.stdout).toMatch(/router01\s+ok\s+rpki: ROA preflight \(not enforced: --allow-unsigned\)/);
   expect(outcome(run)).toEqual({ code: 0, failed: [] });
+  // overridden, not silent: the findings are the host's warnings in the recap
+  expect(run.stdout).toMatch(/router01\s+warning\s+rpki: ROA preflight \(not enforced: --allow-unsigned\): 1 of 1 prefix/);
+  expect(run.stdout).toContain(`needs: ROA ${OWN} maxLength 48 AS201379`);
   await until('lagrange has the /48', async () => (await pathsAt('lagrange')) > 0);
   // ifog received it (soft-reconfiguration keeps it) but its policy refused it: RPKI not found
   const received = await infraVtysh(requireLabState().anchors.ifog, 'show bgp ipv6 unicast neighbors 2001:db8:ffff:44::2 received-routes json');

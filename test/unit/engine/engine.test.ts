@@ -155,6 +155,14 @@ describe('engine: preconditions', () => {
     }
   });
 
+  test("a passing task's findings become the host's warnings, masked like everything else", async () => {
+    const { remote } = setup({ a: 'hunter2' });
+    const finder: Task = { ...kvTask('a', 'hunter2'), warnings: (f) => [`a is ${String(f.cur)}`], secrets: [new Secret('hunter2')] };
+    const { host, statuses } = await run(remote, [finder]);
+    expect(statuses).toEqual(['kv a=ok']);
+    expect(host.warnings).toEqual(['kv a: a is ********']);
+  });
+
   test('an ordinary failing task does not stop the tasks that do not depend on it', async () => {
     const { remote, store } = setup();
     const { statuses } = await run(remote, [refuse(false), kvTask('b', '2')]);

@@ -74,6 +74,10 @@ describe('roaPreflightTask / withRoaPreflight', () => {
     expect(t.plan({ answer: snapshot(vrp(OWN, 48, ASN)) })).toEqual([]);
     expect(roaPreflightTask(router01, { allowUnsigned: true }).plan({ answer: snapshot() })).toEqual([]);
     expect(roaPreflightTask(router01, { allowUnsigned: true }).name).toMatch(/not enforced: --allow-unsigned/);
+    // overridden, the findings are still reported: as the host's warnings
+    const overridden = roaPreflightTask(router01, { allowUnsigned: true }).warnings!({ answer: snapshot() });
+    expect(overridden).toEqual([expect.stringContaining(`needs: ROA ${OWN} maxLength 48 AS${ASN}`)]);
+    expect(t.warnings!({ answer: snapshot(vrp(OWN, 48, ASN)) })).toEqual([]);
   });
 
   test('goes first, as a precondition of the whole play; the other tasks are untouched', () => {
