@@ -1,8 +1,8 @@
 // Measures a lab migration: how long vps01's service address is unreachable from the internet
 // (the lab's echo host) while vps01 moves provider (`lab move`) and `provision migrate` retargets
-// the tunnel, and how many SSH round trips the migration used. Not a test.
-// Run as root: node -r ./scripts/ts-require.js bench/migration.ts
-// It takes its turn on the one default lab, brings up a fresh one and tears it down at the end.
+// the tunnel, and how many SSH round trips the migration used. Not a test. Part of
+// `npm run bench` (bench/run.ts); alone, as root: node -r ./scripts/ts-require.js bench/migration.ts
+// It brings up a fresh default lab and tears it down at the end (alone, it takes its turn first).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -52,11 +52,11 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
-async function main(): Promise<void> {
+/** The migration's figures as [what, value] rows. Needs the lab turn; leaves no lab behind. */
+export async function measureMigration(): Promise<Array<[string, string]>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pv-bench-migrate-'));
   const inv = path.join(dir, 'lab.yaml');
   fs.copyFileSync(LAB_INVENTORY, inv);
-  await takeTurn();
   try {
     await labDown(undefined, () => undefined);
     await labUp({ say: () => undefined });
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const report = JsonReportSchema.parse(JSON.parse(m.stdout));
     const lost = samples.filter((s) => !s.ok && s.at >= tMove);
     const back = samples.find((s) => s.ok && s.at >= (lost[0]?.at ?? tMove));
-    const rows: Array<[string, string]> = [
+    return [
       ['probes (every 100 ms from the echo host)', `${samples.length} (${samples.filter((s) => s.ok).length} answered)`],
       ['baseline before the move', samples.filter((s) => s.at < tMove).every((s) => s.ok) ? 'all answered' : 'NOT all answered'],
       ['lab move', `${tMigrate - tMove} ms`],
@@ -87,16 +87,24 @@ async function main(): Promise<void> {
       ...Object.entries(report.hosts).map(([h, r]): [string, string] => [`SSH round trips: ${h}`, String(r.roundTrips)]),
       ['SSH round trips: total', String(Object.values(report.hosts).reduce((n, r) => n + r.roundTrips, 0))],
     ];
-    const w = Math.max(...rows.map((r) => r[0].length));
-    for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
   } finally {
     await labDown(undefined, () => undefined).catch(() => undefined);
-    releaseTurn();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+if (require.main === module) {
+  (async () => {
+    await takeTurn();
+    try {
+      const rows = await measureMigration();
+      const w = Math.max(...rows.map((r) => r[0].length));
+      for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+    } finally {
+      releaseTurn();
+    }
+  })().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -15,6 +15,7 @@ import { execArgv } from '../src/lab/exec';
 import { takeTurn, releaseTurn } from '../test/integration/helpers/lab';
 import { writeAnsibleFiles, type AnsibleFiles } from './ansible-playbook';
 import { writeFleet } from './fleet';
+import { measureMigration } from './migration';
 
 // bench/ (ts) or dist/bench/ (built): the checkout is where inventory/lab.yaml is
 const REPO = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((d) => fs.existsSync(path.join(d, 'inventory/lab.yaml')))!;
@@ -227,6 +228,9 @@ async function main(): Promise<void> {
     const sc = await scale(tmp);
     await labDown(undefined, () => undefined);
 
+    say('migration of vps01 (outage window)');
+    const migration = await measureMigration();
+
     const bareMed = median(cmp.bare);
     out.push(
       '# Benchmarks',
@@ -268,6 +272,14 @@ async function main(): Promise<void> {
       '| tasks | round trips per host (min–max) |',
       '|---|---|',
       ...sc.trips.map((t) => `| ${t.tasks} | ${Math.min(...t.perHost)}–${Math.max(...t.perHost)} |`),
+      '',
+      '## Migration: vps01 changes provider (bench/migration.ts)',
+      '',
+      'The seed network converged, then `lab move vps01 --to 203.0.113.130` (its provider link moves to another segment) and `provision migrate vps01 --endpoint 203.0.113.130 …` (the inventory edited, the tunnel retargeted on both ends, no renumbering). The echo host pings vps01\'s service address 2a06:9801:1c:1000::10 every 100 ms throughout.',
+      '',
+      '| what | value |',
+      '|---|---|',
+      ...migration.map(([k, v]) => `| ${k} | ${v} |`),
       '',
       '## lab up / lab down (default topology, bench/lab-up-down.ts)',
       '',

@@ -15,7 +15,8 @@ import { parseIPv4, parseAddressWithLength, parseIPv6 } from '../inventory/ip';
 import { resolveHost } from '../inventory/resolve';
 import type { RunResult } from '../report/events';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { DEFAULT_INVENTORY, runProvision, type CliIO, type RunFlags } from './run';
+import { DEFAULT_INVENTORY, runProvision, type CliIO } from './run';
+import { addInventoryOption, addOutputOptions, addRollbackOptions, runFlagsOf, type RunOptions } from './run-options';
 
 export interface MigrateRequest {
   host: string;
@@ -160,21 +161,12 @@ export function changedLines(result: RunResult): string[] {
   return lines;
 }
 
-interface MigrateCliOptions {
+interface MigrateCliOptions extends RunOptions {
   endpoint: string;
   gateway?: string;
   inet6?: string;
   gateway6?: string;
   check?: boolean;
-  inventory?: string;
-  json?: boolean;
-  diff?: boolean;
-  verbose?: boolean;
-  acceptNewHostKeys?: boolean;
-  commandTimeout: number;
-  rollback: boolean;
-  confirmTimeout?: number;
-  rollbackCommand?: string;
 }
 
 const ipv4 = (what: string) => (v: string) => {
@@ -183,11 +175,7 @@ const ipv4 = (what: string) => (v: string) => {
 };
 
 export function registerMigrateCommand(program: Command, io: CliIO, setExit: (code: number) => void): Command {
-  const positiveInt = (v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-    return Number(v);
-  };
-  return program
+  const cmd = program
     .command('migrate')
     .description('HOST moved provider: change its tunnel endpoint in the inventory, retarget every tunnel to it, provision and verify')
     .argument('<host>', 'the host that moved')
@@ -195,17 +183,10 @@ export function registerMigrateCommand(program: Command, io: CliIO, setExit: (co
     .option('--gateway <ipv4>', "the new provider's IPv4 gateway (HOST's FIB 0 default route)", ipv4('--gateway'))
     .option('--inet6 <address/len>', "HOST's new provider IPv6 address, with its prefix length")
     .option('--gateway6 <ipv6>', "the new provider's IPv6 gateway")
-    .option('--check', 'show the inventory edits and the plan; change nothing')
-    .option('-i, --inventory <file>', `inventory file (default: ${DEFAULT_INVENTORY})`)
-    .option('--diff', 'show file diffs and value changes')
-    .option('--json', 'print the run report as one JSON document')
-    .option('-v, --verbose', 'print ok tasks and every command sent')
-    .option('--accept-new-host-keys', 'add unknown host keys to known_hosts')
-    .option('--command-timeout <seconds>', 'fail a task whose remote command runs longer than this', positiveInt, 300)
-    .option('--no-rollback', 'do not arm the automatic rollback (see docs/safety.md)')
-    .option('--confirm-timeout <seconds>', 'an armed host restores its previous configuration unless verified within this', positiveInt)
-    .option('--rollback-command <command>', 'what an armed host runs after restoring its files')
-    .action(async (host: string, o: MigrateCliOptions) => setExit(await migrate(host, o, io, () => program.commands.map((c) => c.name()))));
+    .option('--check', 'show the inventory edits and the plan; change nothing');
+  // the targets are HOST and its tunnels' far ends, run all at once: no --limit, --playbook or -c
+  for (const add of [addInventoryOption, addOutputOptions, addRollbackOptions]) add(cmd);
+  return cmd.action(async (host: string, o: MigrateCliOptions) => setExit(await migrate(host, o, io, () => program.commands.map((c) => c.name()))));
 }
 
 async function migrate(host: string, o: MigrateCliOptions, io: CliIO, names: () => string[]): Promise<number> {
@@ -249,20 +230,7 @@ async function migrate(host: string, o: MigrateCliOptions, io: CliIO, names: () 
     say(`inventory edited:\n${editLines.join('\n')}\n`);
   }
 
-  const flags: RunFlags = {
-    check: Boolean(o.check),
-    diff: Boolean(o.diff),
-    inventory: runInventory,
-    concurrency: targets.length,
-    json: Boolean(o.json),
-    verbose: Boolean(o.verbose),
-    acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
-    breakLock: false,
-    commandTimeout: o.commandTimeout,
-    noRollback: !o.rollback,
-    confirmTimeout: o.confirmTimeout,
-    rollbackCommand: o.rollbackCommand,
-  };
+  const flags = runFlagsOf(o, { check: Boolean(o.check), inventory: runInventory, concurrency: targets.length });
   try {
     return await runProvision(targets, flags, io, names, {
       finish(result) {

@@ -2,76 +2,32 @@
 // Exit codes: plan as --check (0 nothing to do, 2 changes pending); apply as a run, except that a
 // host refused because it drifted from the plan makes it 3 (unless something failed: 1).
 import * as path from 'path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ProvisionError } from '../errors';
 import type { FactEntry } from '../engine/host-play';
 import { checkAgainstPlan, hostPlanFrom, readPlanFile, writePlanFile, PLAN_FORMAT, PLAN_VERSION, type PlanFile } from '../engine/plan-file';
 import * as fs from 'fs';
 import { repoFile } from '../lab/assets';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { DEFAULT_INVENTORY, runProvision, type CliIO, type RunFlags } from './run';
-
-interface CommonOptions {
-  concurrency: number;
-  json?: boolean;
-  diff?: boolean;
-  logFile?: string;
-  verbose?: boolean;
-  acceptNewHostKeys?: boolean;
-  breakLock?: boolean;
-  commandTimeout: number;
-}
+import { DEFAULT_INVENTORY, runProvision, type CliIO } from './run';
+import { addFleetOptions, addLockOption, addOutputOptions, addRollbackOptions, addSelectionOptions, runFlagsOf, type RunOptions } from './run-options';
 
 /** read at run time: importing package.json would make tsc copy it into dist */
 const version = (JSON.parse(fs.readFileSync(repoFile('package.json'), 'utf8')) as { version: string }).version;
 
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return Number(value);
-}
-
-function common(cmd: Command): Command {
-  return cmd
-    .option('--diff', 'show file diffs and value changes')
-    .option('-c, --concurrency <n>', 'hosts handled at once', positiveInt, 5)
-    .option('--json', 'print the run report as one JSON document')
-    .option('--log-file <file>', 'append a structured log (JSON lines) of every command sent')
-    .option('-v, --verbose', 'print ok tasks and every command sent')
-    .option('--accept-new-host-keys', 'add unknown host keys to known_hosts (a changed key is still refused)')
-    .option('--command-timeout <seconds>', 'fail a task whose remote command runs longer than this', positiveInt, 300);
-}
-
-function flagsOf(o: CommonOptions, extra: Partial<RunFlags>): RunFlags {
-  return {
-    check: false,
-    diff: Boolean(o.diff),
-    concurrency: o.concurrency,
-    json: Boolean(o.json),
-    logFile: o.logFile,
-    verbose: Boolean(o.verbose),
-    acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
-    breakLock: Boolean(o.breakLock),
-    commandTimeout: o.commandTimeout,
-    ...extra,
-  };
-}
-
 export function registerPlanCommands(program: Command, io: CliIO, setExit: (code: number) => void): void {
   const names = () => program.commands.map((c) => c.name());
 
-  common(
-    program
-      .command('plan')
-      .description('check mode, saved: write every host\'s changes and the fingerprints of the facts they come from')
-      .argument('<targets...>', 'hosts, groups, or "all"')
-      .requiredOption('-o, --out <file>', 'where to write the plan (JSON)')
-      .option('-i, --inventory <file>', `inventory file (default: ${DEFAULT_INVENTORY})`)
-      .option('-l, --limit <names>', 'comma-separated hosts or groups to narrow the targets to')
-      .option('--playbook <name>', "use playbooks/<name>.ts instead of each host's role"),
-  ).action(async (targets: string[], o: CommonOptions & { out: string; inventory?: string; limit?: string; playbook?: string }) => {
+  const planCmd = program
+    .command('plan')
+    .description('check mode, saved: write every host\'s changes and the fingerprints of the facts they come from')
+    .argument('<targets...>', 'hosts, groups, or "all"')
+    .requiredOption('-o, --out <file>', 'where to write the plan (JSON)');
+  for (const add of [addSelectionOptions, addOutputOptions, addFleetOptions]) add(planCmd);
+  planCmd.action(async (targets: string[], o: RunOptions & { out: string }) => {
     const facts = new Map<string, ReadonlyMap<string, FactEntry>>();
     const out = path.resolve(io.cwd, o.out);
-    const flags = flagsOf(o, { check: true, inventory: o.inventory, limit: o.limit, playbook: o.playbook });
+    const flags = runFlagsOf(o, { check: true });
     const code = await runProvision(targets, flags, io, names, {
       prepare(job) {
         job.inspectFacts = (f) => void facts.set(job.host, new Map(f));
@@ -97,16 +53,12 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: (code
     setExit(code);
   });
 
-  common(
-    program
-      .command('apply')
-      .description('apply a saved plan; a host whose facts drifted since the plan is refused (exit 3)')
-      .argument('<plan>', 'a file written by provision plan -o')
-      .option('--break-lock', 'take over a host lock that is stale')
-      .option('--no-rollback', 'do not arm the automatic rollback (see docs/safety.md)')
-      .option('--confirm-timeout <seconds>', 'an armed host restores its previous configuration unless verified within this', positiveInt)
-      .option('--rollback-command <command>', 'what an armed host runs after restoring its files'),
-  ).action(async (file: string, o: CommonOptions & { rollback: boolean; confirmTimeout?: number; rollbackCommand?: string }) => {
+  const applyCmd = program
+    .command('apply')
+    .description('apply a saved plan; a host whose facts drifted since the plan is refused (exit 3)')
+    .argument('<plan>', 'a file written by provision plan -o');
+  for (const add of [addOutputOptions, addFleetOptions, addLockOption, addRollbackOptions]) add(applyCmd);
+  applyCmd.action(async (file: string, o: RunOptions) => {
     let plan: PlanFile;
     try {
       plan = readPlanFile(path.resolve(io.cwd, file));
@@ -124,13 +76,7 @@ export function registerPlanCommands(program: Command, io: CliIO, setExit: (code
     if (!targets.length) return setExit(EXIT.invalid);
 
     const refused = new Set<string>();
-    const flags = flagsOf(o, {
-      inventory: plan.inventory,
-      playbook: plan.playbook,
-      noRollback: !o.rollback,
-      confirmTimeout: o.confirmTimeout,
-      rollbackCommand: o.rollbackCommand,
-    });
+    const flags = runFlagsOf(o, { inventory: plan.inventory, playbook: plan.playbook });
     const code = await runProvision(targets, flags, io, names, {
       prepare(job) {
         const planned = plan.hosts[job.host];

@@ -1,86 +1,37 @@
 // The command line: `provision [options] TARGET…` plus subcommands registered by their modules.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerLabCommand } from '../lab/cli';
 import { registerVerifyCommand } from '../verify/cli';
 import { EXIT } from './exit-codes';
 import { registerMigrateCommand } from './migrate';
 import { registerPlanCommands } from './plan-commands';
-import { connectHost, runProvision, DEFAULT_INVENTORY, type CliIO, type RunFlags } from './run';
+import { connectHost, runProvision, type CliIO, type RunFlags } from './run';
+import { addFleetOptions, addLockOption, addOutputOptions, addRollbackOptions, addSelectionOptions, runFlagsOf, type RunOptions } from './run-options';
 
-interface ParsedOptions {
+/** the root's own flags; the rest come from run-options.ts */
+interface ParsedOptions extends RunOptions {
   check?: boolean;
   dryRun?: boolean;
-  diff?: boolean;
-  inventory?: string;
-  limit?: string;
-  concurrency: number;
-  json?: boolean;
-  logFile?: string;
-  verbose?: boolean;
-  acceptNewHostKeys?: boolean;
-  breakLock?: boolean;
-  playbook?: string;
-  commandTimeout: number;
-  rollback: boolean;
-  confirmTimeout?: number;
-  rollbackCommand?: string;
   allowUnsigned?: boolean;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
-
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
-  const program = new Command('provision');
-  program
+  const program = new Command('provision')
     .description('Converge FreeBSD hosts to their playbooks over SSH')
     .argument('[targets...]', 'hosts, groups, or "all"')
     .option('--check', 'dry run: read facts and report what would change; nothing is changed')
     .option('--dry-run', 'same as --check')
-    .option('--diff', 'show file diffs and value changes')
-    .option('-i, --inventory <file>', `inventory file (default: ${DEFAULT_INVENTORY} when it exists)`)
-    .option('-l, --limit <names>', 'comma-separated hosts or groups to narrow the targets to')
-    .option('-c, --concurrency <n>', 'hosts handled at once', positiveInt, 5)
-    .option('--json', 'print one JSON document (schema: src/report/json-schema.ts) instead of progress')
-    .option('--log-file <file>', 'append a structured log (JSON lines) of every command sent')
-    .option('-v, --verbose', 'print ok tasks and every command sent')
-    .option('--accept-new-host-keys', 'add unknown host keys to known_hosts (a changed key is still refused)')
-    .option('--break-lock', 'take over a host lock that is stale (holder gone or older than the TTL)')
-    .option('--playbook <name>', 'use playbooks/<name>.ts instead of each host\'s role')
     .option('--allow-unsigned', 'announce prefixes the RPKI cache does not show as valid (the ROA preflight only warns)')
-    .option('--command-timeout <seconds>', 'fail a task whose remote command runs longer than this', positiveInt, 300)
-    .option('--no-rollback', 'do not arm the automatic rollback of plays that can cut a host off (see docs/safety.md)')
-    .option('--confirm-timeout <seconds>', 'an armed host restores its previous configuration unless verified within this (default 300)', positiveInt)
-    .option('--rollback-command <command>', 'what an armed host runs after restoring its files (default: shutdown -r now)')
     // the root's options before a subcommand only: plan/apply/migrate/verify have their own -i, --json…
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .exitOverride()
-    .action(async (targets: string[], o: ParsedOptions) => {
-      const flags: RunFlags = {
-        check: Boolean(o.check || o.dryRun),
-        diff: Boolean(o.diff),
-        inventory: o.inventory,
-        limit: o.limit,
-        concurrency: o.concurrency,
-        json: Boolean(o.json),
-        logFile: o.logFile,
-        verbose: Boolean(o.verbose),
-        acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
-        breakLock: Boolean(o.breakLock),
-        playbook: o.playbook,
-        commandTimeout: o.commandTimeout,
-        noRollback: !o.rollback,
-        confirmTimeout: o.confirmTimeout,
-        rollbackCommand: o.rollbackCommand,
-        allowUnsigned: Boolean(o.allowUnsigned),
-      };
-      setExit(await runProvision(targets, flags, io, () => program.commands.map((c) => c.name())));
-    });
+    .exitOverride();
+  for (const add of [addSelectionOptions, addOutputOptions, addFleetOptions, addLockOption, addRollbackOptions]) add(program);
+  program.action(async (targets: string[], o: ParsedOptions) => {
+    const flags = runFlagsOf(o, { check: Boolean(o.check || o.dryRun), allowUnsigned: Boolean(o.allowUnsigned) });
+    setExit(await runProvision(targets, flags, io, () => program.commands.map((c) => c.name())));
+  });
   registerVerifyCommand(program, {
     stdout: io.stdout,
     stderr: io.stderr,

@@ -41,7 +41,7 @@ export interface RunFlags {
   commandTimeout: number;
   /** --no-rollback: no commit-confirmed for plays that can cut a host off (rollback.ts) */
   noRollback?: boolean;
-  /** seconds before an armed host restores its previous configuration (default 120) */
+  /** seconds before an armed host restores its previous configuration (default 300) */
   confirmTimeout?: number;
   /** what the host runs after restoring its files (default: shutdown -r now) */
   rollbackCommand?: string;

@@ -3,7 +3,7 @@
 // its /etc/rc.conf lines are rewritten and the running interface is changed (with the emulated
 // ifconfig and route, so the host's kernel state stays consistent). Used to rehearse a migration.
 import { control } from './kernel/control';
-import { inPrefix, netmask4, splitCidr, withHostPart } from './ip';
+import { inPrefix, dottedNetmask, splitCidr, withHostPart } from './ip';
 import { bridgeName } from './network';
 import { SWITCH_NS } from './paths';
 import { requireLabState, writeLabState } from './state';
@@ -22,7 +22,7 @@ export function movedRcConf(rc: string, ifname: string, from: { iface: Interface
     .map((line) => {
       if (line.startsWith(`ifconfig_${ifname}=`) && oldV4 && newV4) {
         let l = swap(line, oldV4.addr, newV4.addr);
-        l = l.replace(`netmask ${netmask4(oldV4.prefixlen)}`, `netmask ${netmask4(newV4.prefixlen)}`).replace(`/${oldV4.prefixlen}`, `/${newV4.prefixlen}`);
+        l = l.replace(`netmask ${dottedNetmask(oldV4.prefixlen)}`, `netmask ${dottedNetmask(newV4.prefixlen)}`).replace(`/${oldV4.prefixlen}`, `/${newV4.prefixlen}`);
         return l;
       }
       if (line.startsWith(`ifconfig_${ifname}_ipv6=`) && from.iface.ipv6 && to.iface.ipv6) return swap(line, splitCidr(from.iface.ipv6).addr, splitCidr(to.iface.ipv6).addr);
@@ -62,7 +62,7 @@ export async function labMove(host: string, to: string, dir?: string, say: (m: s
   const steps: string[][] = [];
   const o4 = splitCidr(oldIf.ipv4!);
   const n4 = splitCidr(newIf.ipv4!);
-  steps.push(['ifconfig', ifname, 'inet', o4.addr, '-alias'], ['ifconfig', ifname, 'inet', n4.addr, 'netmask', netmask4(n4.prefixlen), 'alias']);
+  steps.push(['ifconfig', ifname, 'inet', o4.addr, '-alias'], ['ifconfig', ifname, 'inet', n4.addr, 'netmask', dottedNetmask(n4.prefixlen), 'alias']);
   if (oldIf.ipv6 && newIf.ipv6) {
     steps.push(['ifconfig', ifname, 'inet6', splitCidr(oldIf.ipv6).addr, '-alias'], ['ifconfig', ifname, 'inet6', splitCidr(newIf.ipv6).addr, 'prefixlen', String(splitCidr(newIf.ipv6).prefixlen), 'alias']);
   }

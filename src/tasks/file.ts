@@ -1,18 +1,11 @@
 // file.content: a whole file with exact content (and optionally mode/owner), written atomically
 // with a backup, validated on the host before it replaces the old one.
-import type { Secret, ShellCommand } from '../shell/quote';
-import { fileFact } from '../engine/remote-file';
+import type { Secret } from '../shell/quote';
+import { fileFact, type WriteFileRequest } from '../engine/remote-file';
 import { defineTask, type Change, type Task } from '../engine/task';
 
-export interface FileTaskOptions {
-  path: string;
-  content: string;
-  /** octal like "0644"; unset keeps the current mode (0644 for a new file) */
-  mode?: string;
-  owner?: string;
-  group?: string;
-  /** e.g. (f) => sh`pfctl -nf ${f}`; a non-zero exit leaves the old file in place */
-  validate?: (tmpFile: ShellCommand) => ShellCommand;
+/** the write itself (WriteFileRequest, mode checked here as 644 or 0644), plus the task's own settings */
+export interface FileTaskOptions extends WriteFileRequest {
   notify?: string[];
   secrets?: Secret[];
   risk?: 'connectivity';

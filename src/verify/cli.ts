@@ -13,6 +13,7 @@ import type { HostConfig } from '../inventory/schema';
 import type { Transport } from '../transport/transport';
 import { EXIT } from '../cli/exit-codes';
 import { DEFAULT_INVENTORY } from '../cli/run';
+import { positiveInt } from '../cli/run-options';
 import { farEndExpectations, hostExpectations, type Expectation } from './expectations';
 import { buildReport, formatReport } from './report';
 import type { HostVerify, VerifyReport } from './report-schema';
@@ -42,11 +43,6 @@ export interface VerifyDeps {
 
 function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number of seconds');
-  return Number(value);
-}
-
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return Number(value);
 }
 

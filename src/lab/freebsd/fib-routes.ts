@@ -4,7 +4,7 @@
 import { fibTable } from './types';
 import type { HostContext } from './types';
 import { freebsdName, listLinks, listRoutes, tableName, type Family, type LinuxRoute } from './linux-net';
-import { isIPv4, isLinkLocal6, parseIPv6 } from './inet-addr';
+import { isIPv4, isLinkLocal6, parseIPv6 } from '../ip';
 
 export interface FibRoute {
   destination: string; // "default", "192.0.2.0/24", "2001:db8::1", "fe80::%gif0/64"

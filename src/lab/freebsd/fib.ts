@@ -11,7 +11,7 @@ import { fibTable } from './types';
 import type { HostContext } from './types';
 import { ip, linuxName, listLinks, listRoutes, listRules, type Family, type LinuxAddr, type LinuxRule, familyOf } from './linux-net';
 import { tunnelLink } from '../tunnel';
-import { isLinkLocal6, networkOf } from './inet-addr';
+import { isLinkLocal6, networkOf } from '../ip';
 import { fibCount } from './sysctl';
 
 export const RULE_PRIORITY = { tunnel: 1000, process: 1500, iif: 2000, source: 3000 } as const;

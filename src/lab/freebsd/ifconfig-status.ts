@@ -3,7 +3,7 @@
 import type { IfaceMeta } from './types';
 import type { LinuxLink } from './linux-net';
 import { freebsdName } from './linux-net';
-import { hexNetmask, isLinkLocal6, networkOf } from './inet-addr';
+import { hexNetmask, isLinkLocal6, networkOf } from '../ip';
 
 /** FreeBSD's IFF_* bits, in the order ifconfig prints them. */
 const IFF: Array<[string, number]> = [

@@ -8,7 +8,7 @@ import { freebsdName, getLink, ip, linuxName, listLinks, type LinuxLink } from '
 import { defaultMeta, formatInterface, groupOf, isTunnel } from './ifconfig-status';
 import { createTunnelDevice, DEFAULT_TUNNEL_MTU, recreateTunnelDevice } from './tunnel-device';
 import { syncConnectedRoutes, syncFibRules } from './fib';
-import { dottedNetmask, isIPv4, isIPv6, netmaskToLen, normalizeIPv6 } from './inet-addr';
+import { dottedNetmask, isIPv4, isIPv6, netmaskToLen, normalizeIPv6 } from '../ip';
 import { fibCount } from './sysctl';
 import { isModulePresent, loadModule } from './kld';
 

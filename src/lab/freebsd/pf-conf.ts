@@ -5,7 +5,7 @@
 // pass/block [in|out] [log] [quick] [on IF] [reply-to (IF ADDR)] [inet|inet6]
 // [proto P] (all | from H [port P] to H [port P]) [flags F] [keep|no|modulate state].
 // Grammar: FreeBSD pf.conf(5) (research §9); messages: pfctl's parse.y (guesses marked in the fixtures README).
-import { isIPv4, isIPv6, normalizeIPv6 } from './inet-addr';
+import { isIPv4, isIPv6, normalizeIPv6 } from '../ip';
 
 export type Af = 4 | 6;
 

@@ -7,7 +7,7 @@ import { fail, ok } from './types';
 import { parseFibList, syncFibRules } from './fib';
 import { fibRoutes } from './fib-routes';
 import { familyOf, freebsdName, ip, linuxName, listLinks, type Family } from './linux-net';
-import { dottedNetmask, ipv6Mask, isIPv4, isIPv6, netmaskToLen, networkOf, normalizeIPv6 } from './inet-addr';
+import { dottedNetmask, ipv6Mask, isIPv4, isIPv6, netmaskToLen, networkOf, normalizeIPv6 } from '../ip';
 import { fibCount } from './sysctl';
 
 const USAGE = 'usage: route [-46dnqtv] command [[modifiers] args]\n';

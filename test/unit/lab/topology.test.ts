@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { parseTopology, loadTopology, defaultTopologyFile, TopologyError } from '../../../src/lab/topology';
-import { inPrefix, netmask4, withHostPart } from '../../../src/lab/ip';
+import { inPrefix, dottedNetmask, withHostPart } from '../../../src/lab/ip';
 
 const defaultText = fs.readFileSync(defaultTopologyFile(), 'utf8');
 const refused = (text: string) => {
@@ -68,9 +68,9 @@ describe('address helpers', () => {
     expect(inPrefix('2001:db8:101::96', '2001:db8:100::/64')).toBe(false);
     expect(inPrefix('198.51.100.1', '2001:db8::/32')).toBe(false);
   });
-  test('netmask4 and withHostPart', () => {
-    expect(netmask4(25)).toBe('255.255.255.128');
-    expect(netmask4(0)).toBe('0.0.0.0');
+  test('dottedNetmask and withHostPart', () => {
+    expect(dottedNetmask(25)).toBe('255.255.255.128');
+    expect(dottedNetmask(0)).toBe('0.0.0.0');
     expect(withHostPart('2001:db8:204::/64', '2001:db8:203::10')).toBe('2001:db8:204::10');
     expect(withHostPart('10.9.0.0/16', '192.168.3.4')).toBe('10.9.3.4');
   });
