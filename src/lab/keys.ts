@@ -8,9 +8,24 @@ export interface KeyPair {
   public: string;
 }
 
+/**
+ * The length of the key in an "ssh-ed25519 AAAA…" line's blob (string type, string key): 32 for
+ * a sound key.
+ */
+export function ed25519PublicLength(publicLine: string): number {
+  const blob = Buffer.from(publicLine.trim().split(/\s+/)[1] ?? '', 'base64');
+  const typeLen = blob.length >= 4 ? blob.readUInt32BE(0) : 0;
+  return blob.length >= 8 + typeLen ? blob.readUInt32BE(4 + typeLen) : -1;
+}
+
 export function newKeyPair(comment: string): KeyPair {
-  const k = utils.generateKeyPairSync('ed25519', { comment });
-  return { private: k.private, public: k.public };
+  // ssh2 writes an ed25519 key whose public half starts with a zero byte as 31 bytes (as if it
+  // were a number), about one key in 256; OpenSSH then refuses it ("error in libcrypto") and a
+  // lab host's sshd does not start. Such a key is drawn again.
+  for (;;) {
+    const k = utils.generateKeyPairSync('ed25519', { comment });
+    if (ed25519PublicLength(k.public) === 32) return { private: k.private, public: k.public };
+  }
 }
 
 export function writeClientKey(file: string, key: KeyPair): void {
