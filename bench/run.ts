@@ -29,17 +29,31 @@ const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 interface Sample {
   ms: number;
   rssKb: number;
+  /** user + system CPU of the command (the controller) */
+  cpuMs: number;
+  /** CPU used on the whole machine meanwhile: the controller, the lab's sshd, shells and kernel */
+  machineCpuMs: number;
   code: number;
   stdout: string;
 }
 
-/** Runs a command under /usr/bin/time -v: wall time measured here, peak RSS of the command. */
+/** Busy CPU time of the whole machine so far, in ms (/proc/stat, USER_HZ = 100). */
+function machineCpuMs(): number {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq] = f;
+  return (user + nice + system + irq + softirq) * 10;
+}
+
+/** Runs a command under /usr/bin/time -v: wall time measured here, peak RSS and CPU of the command. */
 function timed(argv: string[], env: NodeJS.ProcessEnv = {}): Sample {
+  const c0 = machineCpuMs();
   const t0 = performance.now();
   const r = spawnSync('/usr/bin/time', ['-v', ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
   const ms = performance.now() - t0;
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
-  return { ms, rssKb: rss ? Number(rss[1]) : NaN, code: r.status ?? -1, stdout: r.stdout ?? '' };
+  const machine = machineCpuMs() - c0;
+  const field = (name: string) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(r.stderr ?? '')?.[1] ?? NaN);
+  const cpuMs = (field('User time \\(seconds\\)') + field('System time \\(seconds\\)')) * 1000;
+  return { ms, rssKb: field('Maximum resident set size \\(kbytes\\)'), cpuMs, machineCpuMs: machine, code: r.status ?? -1, stdout: r.stdout ?? '' };
 }
 
 function onHost(host: string, command: string): string {
@@ -263,9 +277,11 @@ async function main(): Promise<void> {
       '',
       `A fleet topology of ${sc.fleet} small hosts on one segment (bench/fleet.ts), \`lab up\` in ${fmt(sc.upMs)}.${sc.fleet < FLEET ? ` ${FLEET} hosts did not come up on this machine; ${sc.fleet} did.` : ''}`,
       '',
-      '| hosts | first run | no-op | no-op / 1 host | peak RSS (first) | peak RSS (no-op) |',
-      '|---|---|---|---|---|---|',
-      ...sc.rows.map((r) => `| ${r.hosts} | ${fmt(r.first.ms)} | ${fmt(r.noop.ms)} | ${(r.noop.ms / sc.rows[0].noop.ms).toFixed(2)}x | ${mb(r.first.rssKb)} | ${mb(r.noop.rssKb)} |`),
+      '| hosts | first run | no-op | no-op / 1 host | peak RSS (first) | peak RSS (no-op) | controller CPU (no-op) | CPU of the whole machine (no-op) |',
+      '|---|---|---|---|---|---|---|---|',
+      ...sc.rows.map((r) => `| ${r.hosts} | ${fmt(r.first.ms)} | ${fmt(r.noop.ms)} | ${(r.noop.ms / sc.rows[0].noop.ms).toFixed(2)}x | ${mb(r.first.rssKb)} | ${mb(r.noop.rssKb)} | ${fmt(r.noop.cpuMs)} | ${fmt(r.noop.machineCpuMs)} |`),
+      '',
+      `Where the time goes: the machine has ${os.cpus().length} CPUs and the lab's hosts run on them too. The controller's own CPU is the provision process (user + system, \`/usr/bin/time\`); the machine's is all busy CPU meanwhile (/proc/stat): the controller plus, per lab host, sshd (key exchange, two exec sessions), the login shells and the lab kernel's emulated commands. Once the machine's CPU approaches wall time x CPUs, the fleet run is waiting for the emulated hosts, not for provision.`,
       '',
       'SSH round trips per host of a no-op run against playbook size (10 hosts):',
       '',

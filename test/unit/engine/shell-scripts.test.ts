@@ -9,8 +9,8 @@ import { buildGatherScript, splitGatherOutput, PRELUDE } from '../../../src/engi
 import { acquireLockScript, lockStatusScript, parseLockOutput, releaseLockScript } from '../../../src/engine/lock';
 import { fileFact, parseLsMode, writeFileScript, VALIDATION_FAILED } from '../../../src/engine/remote-file';
 
-function runSh(script: ShellCommand, stdin = '') {
-  const r = spawnSync('/bin/sh', ['-c', script.text], { input: stdin, encoding: 'utf8' });
+function runSh(script: ShellCommand, stdin = '', env?: NodeJS.ProcessEnv) {
+  const r = spawnSync('/bin/sh', ['-c', script.text], { input: stdin, encoding: 'utf8', ...(env ? { env } : {}) });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
@@ -137,6 +137,23 @@ describe('host lock script', () => {
     runSh(releaseLockScript('one', lockDir));
     expect(fs.existsSync(lockDir)).toBe(false);
     expect(parseLockOutput(runSh(lockStatusScript(opts)).stdout).status).toBe('free');
+  });
+
+  test("the owner names the connection's sshd, found by walking up one ps table; none above means gone", () => {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    // ps as FreeBSD prints `ps -A -o pid= -o ppid= -o comm=`: the shell's parent is this process
+    const ps = (table: string) => fs.writeFileSync(path.join(bin, 'ps'), `#!/bin/sh\nprintf '%s\\n' ${table}\n`, { mode: 0o755 });
+    const sessionOf = () => {
+      const lockDir = path.join(dir, 'provision.lock');
+      fs.rmSync(lockDir, { recursive: true, force: true });
+      runSh(acquireLockScript(owner('one'), { dir: lockDir, ttlSeconds: 60, breakStale: false }), '', { PATH: `${bin}:/usr/bin:/bin` });
+      return /^session=(.*)$/m.exec(fs.readFileSync(path.join(lockDir, 'owner'), 'utf8'))?.[1];
+    };
+    ps(`'    1     0 init' '  700     1 sshd' '  812   700 sshd-session' ' ${process.pid}   812 sh' ' 9999 ${process.pid} ps'`);
+    expect(sessionOf()).toBe('812');
+    ps(`'    1     0 init' ' ${process.pid}     1 node'`);
+    expect(sessionOf()).toBe('gone');
   });
 
   test('a lock older than the TTL is stale and broken only with breakStale', () => {
