@@ -1,6 +1,6 @@
-// One host's play: lock + gather (one exec) → for each task plan / apply / re-plan → handlers →
-// unlock (one exec). A no-op run therefore costs two round trips whatever the number of tasks,
-// and a check run one.
+// One host's play: gather (one exec) → lock + gather again when something is to change (one
+// exec) → for each task plan / apply / re-plan → handlers → unlock (one exec). A no-op run and a
+// check run therefore cost one round trip whatever the number of tasks.
 import { ShellCommand, type Secret } from '../shell/quote';
 import type { Transport, ExecResult } from '../transport/transport';
 import { TransportError } from '../transport/errors';
@@ -10,7 +10,7 @@ import type { ErrorReport, HostResult, Reporter, TaskResult, Totals } from '../r
 import { emptyTotals } from '../report/events';
 import type { Fact } from './fact';
 import { buildGatherScript, splitGatherOutput, PRELUDE } from './gather';
-import { acquireLockScript, describeHolder, lockStatusScript, parseLockOutput, releaseLockScript, type LockOptions, type LockOwner } from './lock';
+import { acquireLockScript, describeHolder, lockStatusScript, parseLockOutput, releaseLockScript, type LockHolder, type LockOptions, type LockOwner } from './lock';
 import { Masker } from './mask';
 import type { Playbook } from './playbook';
 import { readOnlyTransport } from './read-only';
@@ -97,25 +97,51 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     return outputs.get(PRELUDE);
   };
 
-  // 1. lock (status only in check mode) + all facts, one exec
+  // 1. all facts and the lock's status, one exec. The lock is optimistic: a run with nothing to
+  // change never takes it (a no-op is one round trip, like a check); when something is to change,
+  // the lock is taken and every fact read again under it, in one more exec.
   let locked = false;
+  let lost: string | undefined; // the connection is gone: nothing more is sent
   try {
-    const prelude = opts.check ? lockStatusScript(opts.lock) : acquireLockScript(opts.lock.owner, opts.lock);
-    const lockOut = await gather([...allFacts.values()], prelude);
-    const lock = parseLockOutput(lockOut?.stdout ?? '');
-    if (lock.status === 'held') {
-      const hint = lock.holder.stale
-        ? 'the lock is stale; rerun with --break-lock to take it over'
-        : 'wait for that run to finish; if it died, the lock becomes stale when its SSH session is gone or after the TTL';
-      const err = new LockHeldError(`${host} is locked by ${describeHolder(lock.holder)}`, { host, hint });
-      return done({ error: errorReport(err, masker) });
+    const status = parseLockOutput((await gather([...allFacts.values()], lockStatusScript(opts.lock)))?.stdout ?? '');
+    const takeOver = status.status === 'busy' && status.holder.stale && opts.lock.breakStale;
+    if (status.status === 'busy' && (opts.check || !takeOver)) {
+      if (!opts.check) return done({ error: heldError(status.holder) });
+      warnings.push(`another run holds the lock (${describeHolder(status.holder)}); facts may change under this check`);
     }
-    if (lock.status === 'busy') warnings.push(`another run holds the lock (${describeHolder(lock.holder)}); facts may change under this check`);
-    if (lock.status === 'broken') warnings.push(`broke the stale lock of ${describeHolder(lock.previous)}`);
-    locked = lock.status === 'acquired' || lock.status === 'broken';
+    if (!opts.check && (takeOver || somethingToChange())) {
+      const lock = parseLockOutput((await gather([...allFacts.values()], acquireLockScript(opts.lock.owner, opts.lock)))?.stdout ?? '');
+      if (lock.status === 'held') return done({ error: heldError(lock.holder) });
+      if (lock.status === 'broken') warnings.push(`broke the stale lock of ${describeHolder(lock.previous)}`);
+      locked = lock.status === 'acquired' || lock.status === 'broken';
+    }
   } catch (err) {
     if (err instanceof HostLostError) return done({ unreachable: masker.mask(err.message) });
+    // e.g. the gather timed out after taking the lock: the connection is good, so release it
+    // (the release only removes a lock this run owns)
+    locked = !opts.check;
+    await unlock();
     return done({ error: errorReport(err, masker) });
+  }
+
+  function heldError(holder: LockHolder): ErrorReport {
+    const hint = holder.stale
+      ? 'the lock is stale; rerun with --break-lock to take it over'
+      : 'wait for that run to finish; if it died, the lock becomes stale when its SSH session is gone or after the TTL';
+    return errorReport(new LockHeldError(`${host} is locked by ${describeHolder(holder)}`, { host, hint }), masker);
+  }
+
+  /** Would any task change something, judged on the facts just read? (A plan that throws might.) */
+  function somethingToChange(): boolean {
+    return tasks.some((task) => {
+      if (task.verify) return false;
+      try {
+        const values = factValues(task);
+        return !(task.when && !task.when(values)) && task.plan(values).length > 0;
+      } catch {
+        return true;
+      }
+    });
   }
 
   // 2. tasks in order
@@ -123,7 +149,6 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
   const brokenFacts = new Map<string, string>(); // fact id → failed task that touches it
   const pendingFacts = new Map<string, string>(); // check mode: fact id → earlier task with pending changes
   const notified = new Set<string>();
-  let lost: string | undefined;
   let refused: string | undefined; // a failed precondition: nothing after it runs
   let prepared: { error?: unknown } | undefined; // the outcome of play.beforeFirstChange
   const refusal = play.inspectFacts?.(cache);

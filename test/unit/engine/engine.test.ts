@@ -15,6 +15,7 @@ import { PlainReporter } from '../../../src/report/plain';
 import { exitCodeFor } from '../../../src/cli/exit-codes';
 import { fileTask } from '../../../src/tasks/file';
 import { FakeRemote, type FakeTransport } from '../../helpers/fake-transport';
+import { TransportError } from '../../../src/transport/errors';
 
 // A tiny key/value "remote" API: `getkv KEY` prints the value (exit 1 when unset), `setkv KEY VALUE`.
 function kvHandler(store: Map<string, string>, failOn = new Set<string>()) {
@@ -55,8 +56,7 @@ interface RunArgs {
   logFile?: string;
 }
 
-async function run(remote: FakeRemote, tasks: Task[], args: RunArgs = {}) {
-  const transport = remote.transport('router01');
+async function run(remote: FakeRemote, tasks: Task[], args: RunArgs = {}, transport = remote.transport('router01')) {
   const events: RunEvent[] = [];
   const job: HostJob = {
     host: 'router01',
@@ -242,13 +242,49 @@ describe('engine: handlers', () => {
 });
 
 describe('engine: host lock', () => {
-  test('taken with the first gather, released at the end', async () => {
-    const { remote } = setup();
+  test('taken only when something is to change, with every fact read again under it; released at the end', async () => {
+    const { remote, store } = setup();
     const { transport } = await run(remote, [kvTask('a', '1')]);
-    expect(transport.execs[0].kind).toBe('gather');
-    expect(transport.execs[0].text).toContain('mkdir "$__L"');
-    expect(transport.execs.at(-1)?.kind).toBe('unlock');
+    expect(transport.execs.map((e) => e.kind)).toEqual(['gather', 'gather', 'command', 'gather', 'unlock']);
+    expect(transport.execs[0].text).not.toContain('mkdir "$__L"'); // the first look only reads the lock's status
+    expect(transport.execs[1].text).toContain('mkdir "$__L"');
+    expect(transport.execs[1].text).toContain('getkv a');
     expect(remote.lock).toBeNull();
+    // a no-op never takes it
+    expect(store.get('a')).toBe('1');
+    const again = await run(remote, [kvTask('a', '1')]);
+    expect(again.transport.execs.map((e) => e.kind)).toEqual(['gather']);
+  });
+
+  test('a gather that times out after taking the lock releases it (the connection is still good)', async () => {
+    const { remote, store } = setup();
+    const transport = remote.transport('router01');
+    const exec = transport.exec.bind(transport);
+    let gathers = 0;
+    transport.exec = async (script, o) => {
+      const r = await exec(script, o);
+      if (/^# provision gather/.test(script.text) && ++gathers === 2) throw new TransportError('timeout', 'router01', 'no answer within 300 s');
+      return r;
+    };
+    const { host } = await run(remote, [kvTask('a', '1')], {}, transport);
+    expect(host.error).toMatchObject({ exitCode: 124, stderr: expect.stringContaining('no answer within 300 s') });
+    expect(transport.execs.map((e) => e.kind)).toEqual(['gather', 'gather', 'unlock']);
+    expect(remote.lock).toBeNull();
+    expect(store.has('a')).toBe(false);
+  });
+
+  test('a value that changes between the first look and the lock is planned from the second read', async () => {
+    const { remote, store } = setup({ a: 'old' });
+    let reads = 0;
+    const inner = remote.handler!;
+    remote.handler = (cmd) => {
+      // another actor sets a=1 right after the first read: then there is nothing to do
+      if (cmd === 'getkv a' && ++reads === 2) store.set('a', '1');
+      return inner(cmd);
+    };
+    const { statuses, transport } = await run(remote, [kvTask('a', '1')]);
+    expect(statuses).toEqual(['kv a=ok']);
+    expect(transport.execs.map((e) => e.kind)).toEqual(['gather', 'gather', 'unlock']);
   });
 
   test('held by a live run: refused at once, naming the holder, nothing read or changed', async () => {
@@ -287,7 +323,7 @@ describe('engine: round trips', () => {
       expect(host.totals.ok).toBe(n);
       counts.push(host.roundTrips);
     }
-    expect(counts).toEqual([2, 2]); // lock+facts, unlock
+    expect(counts).toEqual([1, 1]); // facts and the lock's status; a no-op never takes the lock
   });
 
   test('check mode costs one exec for 5 and for 20 tasks', async () => {

@@ -144,14 +144,14 @@ test('a fresh host: the tunnel is created and configured in one exec, and a seco
     'ifconfig gif0 description router01',
     'ifconfig gif0 up',
   ]);
-  // gather + one apply exec + re-read + unlock
-  expect(first.roundTrips).toBe(4);
+  // gather, lock + gather again, one apply exec, re-read, unlock
+  expect(first.roundTrips).toBe(5);
 
   host.commands = [];
   const second = await play(remote, [tunnelTask(vps01Gif0)]);
   expect(second.tasks[0].status).toBe('ok');
   expect(host.commands).toEqual([]);
-  expect(second.roundTrips).toBe(2);
+  expect(second.roundTrips).toBe(1); // a no-op: one gather, no lock taken
 });
 
 test('the recorded converged state is ok as it is', async () => {
