@@ -12,14 +12,12 @@ import { labUp } from '../src/lab/up';
 import { labDown } from '../src/lab/down';
 import { requireLabState } from '../src/lab/state';
 import { execArgv } from '../src/lab/exec';
-import { takeTurn, releaseTurn } from '../test/integration/helpers/lab';
+import { takeTurn, releaseTurn, REPO, LAB_INVENTORY } from '../test/integration/helpers/lab';
 import { writeAnsibleFiles, type AnsibleFiles } from './ansible-playbook';
 import { writeFleet } from './fleet';
 import { measureMigration } from './migration';
 
-// bench/ (ts) or dist/bench/ (built): the checkout is where inventory/lab.yaml is
-const REPO = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((d) => fs.existsSync(path.join(d, 'inventory/lab.yaml')))!;
-const INVENTORY = path.join(REPO, 'inventory/lab.yaml');
+const INVENTORY = LAB_INVENTORY;
 const CLI = path.join(__dirname, 'provision-cli.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FLEET = Number(process.env.BENCH_FLEET ?? 50);

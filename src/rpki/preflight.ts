@@ -8,7 +8,7 @@ import { defineTask, type Task } from '../engine/task';
 import type { HostConfig } from '../inventory/schema';
 import type { ExecResult } from '../transport/transport';
 import { quote, ShellCommand } from '../shell/quote';
-import { FRR_CONF } from '../tasks/frr';
+import { FRR_CONF, FRR_CONF_TASK } from '../tasks/frr';
 import { bytesFromOd, parseResetResponse, rtrFetchCommand, type RtrSnapshot } from './rtr';
 import { describeVrp, VrpSet, type OriginState, type Vrp } from './vrp';
 
@@ -173,10 +173,12 @@ export function roaPreflightTask(host: HostConfig, opts: PreflightOptions = {}):
 }
 
 /**
- * A host's tasks with the preflight first, when the host announces prefixes and names an RPKI
- * cache; the tasks unchanged otherwise.
+ * A play's tasks with the preflight first, when the play writes frr.conf (it can start or change
+ * announcements), the host announces prefixes and names an RPKI cache; the tasks unchanged
+ * otherwise (e.g. a playbook that does not touch FRR).
  */
 export function withRoaPreflight(host: HostConfig, tasks: Task[], opts: PreflightOptions = {}): Task[] {
   if (!host.bgp?.rpki || host.bgp.announce.length === 0) return tasks;
+  if (!tasks.some((t) => t.name === FRR_CONF_TASK)) return tasks;
   return [roaPreflightTask(host, opts), ...tasks];
 }

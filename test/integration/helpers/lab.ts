@@ -10,7 +10,8 @@ import { execArgv } from '../../../src/lab/exec';
 import { runCli } from '../../../src/cli/program';
 import type { CliIO } from '../../../src/cli/run';
 
-export const REPO = path.resolve(__dirname, '../../..');
+// the checkout: three levels up from here, or four when run built (dist/test/integration/helpers)
+export const REPO = [path.resolve(__dirname, '../../..'), path.resolve(__dirname, '../../../..')].find((d) => fs.existsSync(path.join(d, 'inventory/lab.yaml')))!;
 export const LAB_INVENTORY = path.join(REPO, 'inventory/lab.yaml');
 
 // There is one default lab per machine (fixed namespace names and ports), so test files that

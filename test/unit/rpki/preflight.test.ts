@@ -88,9 +88,11 @@ describe('roaPreflightTask / withRoaPreflight', () => {
     expect(out.slice(1)).toEqual(tasks);
   });
 
-  test('hosts without bgp.rpki keep their tasks as they are', () => {
-    const tasks = [fakeTask('frr: running')];
+  test('hosts without bgp.rpki, and plays that do not write frr.conf, keep their tasks as they are', () => {
+    const tasks = [fakeTask('frr: /usr/local/etc/frr/frr.conf')];
     expect(withRoaPreflight(vps01, tasks)).toBe(tasks);
+    const skeleton = [fakeTask('sysctl: net.inet.ip.forwarding'), fakeTask('file: /etc/motd.template')];
+    expect(withRoaPreflight(router01, skeleton)).toBe(skeleton);
   });
 });
 
