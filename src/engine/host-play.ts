@@ -110,6 +110,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
       warnings.push(`another run holds the lock (${describeHolder(status.holder)}); facts may change under this check`);
     }
     if (!opts.check && (takeOver || somethingToChange())) {
+      locked = true; // from here the lock may be ours: released at the end, or on an error below
       const lock = parseLockOutput((await gather([...allFacts.values()], acquireLockScript(opts.lock.owner, opts.lock)))?.stdout ?? '');
       if (lock.status === 'held') return done({ error: heldError(lock.holder) });
       if (lock.status === 'broken') warnings.push(`broke the stale lock of ${describeHolder(lock.previous)}`);
@@ -119,7 +120,6 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     if (err instanceof HostLostError) return done({ unreachable: masker.mask(err.message) });
     // e.g. the gather timed out after taking the lock: the connection is good, so release it
     // (the release only removes a lock this run owns)
-    locked = !opts.check;
     await unlock();
     return done({ error: errorReport(err, masker) });
   }

@@ -106,13 +106,28 @@ export async function startInfraFrr(anchorPid: number, np: NodePaths, r: RouterS
   const enter = ['/usr/bin/nsenter', '-t', String(anchorPid), '-n', '-m', '-u', '--'];
   // the rpki module (Debian frr-rpki-rtrlib) is loaded at start only: -M rpki
   const modules = (d: string) => (d === 'bgpd' && r.bgp?.rpki ? ['-M', 'rpki'] : []);
-  await Promise.all(INFRA_DAEMONS.map((d) => startDaemon([...enter, `/usr/lib/frr/${d}`, '-d', '-F', 'traditional', '-P', '0', '--limit-fds', '1024', ...modules(d)])));
-  // vtysh -b talks to every daemon's vty socket: wait until they all exist.
+  const start = (d: string) => startDaemon([...enter, `/usr/lib/frr/${d}`, '-d', '-F', 'traditional', '-P', '0', '--limit-fds', '1024', ...modules(d)]);
   const deadline = Date.now() + timeoutMs;
   const run = path.join(np.run, 'frr');
-  while (!INFRA_DAEMONS.every((d) => fs.existsSync(path.join(run, `${d}.vty`)))) {
-    if (Date.now() > deadline) throw new Error(`FRR of ${np.dir} did not start within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
+  const waitFor = async (files: string[]) => {
+    while (!files.every((f) => fs.existsSync(path.join(run, f)))) {
+      if (Date.now() > deadline) throw new Error(`FRR of ${np.dir} did not start within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  // zebra first, serving its API, as the port's rc script orders them: a bgpd that opens its
+  // sessions before zebra has told it the interfaces has no interface for its own address, so it
+  // sends, and refuses, link-local-only next hops ("no peer interface information"), and a
+  // session that came up that way never carries routes.
+  await start('zebra');
+  await waitFor(['zebra.vty', 'zserv.api']);
+  await Promise.all(INFRA_DAEMONS.filter((d) => d !== 'zebra').map(start));
+  // vtysh -b talks to every daemon's vty socket: wait until they all exist, and until bgpd is
+  // zebra's client (it retries its connection only every few seconds)
+  await waitFor(INFRA_DAEMONS.map((d) => `${d}.vty`));
+  while (!/^bgp\s/m.test(await sys([...enter, '/usr/bin/vtysh', '-c', 'show zebra client summary']))) {
+    if (Date.now() > deadline) throw new Error(`bgpd of ${np.dir} did not connect to zebra within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
   }
   await sys([...enter, '/usr/bin/vtysh', '-b']);
 }
