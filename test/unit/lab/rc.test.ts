@@ -85,6 +85,7 @@ describe('boot', () => {
 
   it('starts frr last when enabled', async () => {
     const h = host('frr_enable="YES"\nfrr_daemons="zebra"\n');
+    h.files.set('/var/run/frr/zserv.api', ''); // zebra's API socket, which the next daemons wait for
     const log = await boot(h);
     expect(log.indexOf('routing started')).toBeLessThan(log.indexOf('Starting zebra.'));
     expect(h.runs.map((r) => r.argv.join(' '))).toContain('/usr/bin/vtysh --config_dir /usr/local/etc/frr -b');

@@ -29,6 +29,7 @@ class FrrHost extends FakeHost {
       const pid = String(this.nextPid++);
       this.procs.set(pid, daemon);
       this.files.set(`/var/run/frr/${daemon}.pid`, pid + '\n');
+      if (daemon === 'zebra') this.files.set('/var/run/frr/zserv.api', ''); // zebra's API socket
       return undefined;
     }
     if (argv[0] === 'kill') this.procs.delete(argv[2]);

@@ -110,7 +110,14 @@ async function startDaemon(host: HostContext, daemon: string, s: FrrSettings): P
   // The daemon's stdio goes to a file: a pipe held open by the forked daemon would never close.
   const log = `${FRR_RUNDIR}/.${daemon}.start`;
   const script = sh`${daemonArgv(daemon, s)} </dev/null >${log} 2>&1; rc=$?; cat ${log}; rm -f ${log}; exit $rc`;
-  return host.run(['/bin/sh', '-c', script.text], { ns: 'all' });
+  const r = await host.run(['/bin/sh', '-c', script.text], { ns: 'all' });
+  // Lab measure: the next daemons start once zebra serves its API. A bgpd that starts first
+  // retries zebra only every few seconds, and sessions it opens meanwhile know no interface for
+  // their own address (link-local-only next hops, refused by the peer).
+  if (daemon === 'zebra' && r.code === 0) {
+    for (let i = 0; i < 100 && !(await host.fs.exists(`${FRR_RUNDIR}/zserv.api`)); i++) await new Promise((w) => setTimeout(w, 50));
+  }
+  return r;
 }
 
 async function stopDaemon(host: HostContext, pid: string, daemon: string): Promise<boolean> {
