@@ -99,7 +99,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
 
   // 1. all facts and the lock's status, one exec. The lock is optimistic: a run with nothing to
   // change never takes it (a no-op is one round trip, like a check); when something is to change,
-  // the lock is taken and every fact read again under it, in one more exec.
+  // the lock is taken and the facts read again under it, in one more exec.
   let locked = false;
   let lost: string | undefined; // the connection is gone: nothing more is sent
   try {
@@ -111,7 +111,11 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     }
     if (!opts.check && (takeOver || somethingToChange())) {
       locked = true; // from here the lock may be ours: released at the end, or on an error below
-      const lock = parseLockOutput((await gather([...allFacts.values()], acquireLockScript(opts.lock.owner, opts.lock)))?.stdout ?? '');
+      // again under the lock: what runs of provision change (facts some task touches); not, e.g.,
+      // the RPKI cache's answer, which no run changes and which costs seconds to ask for
+      const changeable = new Set(tasks.flatMap(touchedFactIds));
+      const reread = [...allFacts.values()].filter((f) => changeable.has(f.id));
+      const lock = parseLockOutput((await gather(reread, acquireLockScript(opts.lock.owner, opts.lock)))?.stdout ?? '');
       if (lock.status === 'held') return done({ error: heldError(lock.holder) });
       if (lock.status === 'broken') warnings.push(`broke the stale lock of ${describeHolder(lock.previous)}`);
       locked = lock.status === 'acquired' || lock.status === 'broken';

@@ -256,6 +256,17 @@ describe('engine: host lock', () => {
     expect(again.transport.execs.map((e) => e.kind)).toEqual(['gather']);
   });
 
+  test('under the lock, only facts a task changes are read again (not, e.g., an external answer)', async () => {
+    const { remote } = setup();
+    const external = defineFact({ id: 'external', command: sh`getkv ext`, parse: ({ stdout }) => stdout });
+    const reader: Task = { name: 'reads external', facts: { e: external }, plan: () => [], apply: async () => undefined, touches: [] };
+    const { transport } = await run(remote, [reader, kvTask('a', '1')]);
+    expect(transport.execs[0].text).toContain('getkv ext');
+    expect(transport.execs[1].text).toContain('mkdir "$__L"');
+    expect(transport.execs[1].text).toContain('getkv a');
+    expect(transport.execs[1].text).not.toContain('getkv ext');
+  });
+
   test('a gather that times out after taking the lock releases it (the connection is still good)', async () => {
     const { remote, store } = setup();
     const transport = remote.transport('router01');
