@@ -1,7 +1,8 @@
 // FRR on FreeBSD (net/frr10 port, research §7): the integrated frr.conf, the daemons running,
 // and the running configuration matching the file. Changes reach running daemons through
 // frr-reload.py, which applies only the delta: sessions whose configuration did not change are
-// not touched, and FRR is never restarted (a restart drops every BGP session).
+// not touched, and FRR is not restarted (a restart drops every BGP session), except one daemon
+// whose flags name a module it has not loaded (frrModulesTask).
 //
 // Paths are the port's: /usr/local/etc/frr, /usr/local/bin/vtysh, /usr/local/sbin/frr-reload.py
 // (called by full path: `service frr reload` exits 0 doing nothing when frr-pythontools is
