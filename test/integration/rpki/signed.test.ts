@@ -29,8 +29,9 @@ test('router01 converges with the ROA preflight passing; the /48 is valid and if
   expect(outcome(run)).toEqual({ code: 0, failed: [] });
   expect(run.stdout).toMatch(/router01\s+ok\s+rpki: ROA preflight\n/);
   await until('ifog accepts the /48', async () => (await pathsAt('ifog')) > 0);
+  // the state ifog computed (a bare /valid/ would also match the path flags "valid, external")
   const state = await infraVtysh(requireLabState().anchors.ifog, `show bgp ipv6 unicast ${OWN}`);
-  expect(state).toMatch(/valid/i);
+  expect(state).toMatch(/rpki validation-state: valid\b/);
 });
 
 test('an invalid route announced by lagrange is dropped by router01 and counted', async () => {
