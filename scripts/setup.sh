@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # The lab: real FRR and OpenSSH inside network namespaces, nftables for pf, socat for the
 # management path and the echo host, iputils ping for ping/ping6, stayrtr and FRR's rpki module
 # for RPKI origin validation (docs/rpki.md).
-packages=(frr frr-pythontools frr-rpki-rtrlib stayrtr openssh-server nftables iputils-ping socat curl iproute2 util-linux netcat-openbsd)
+packages=(frr frr-pythontools frr-rpki-rtrlib stayrtr openssh-server nftables iputils-ping socat curl iproute2 util-linux netcat-openbsd patchelf)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,6 +22,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   [ "$added_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
+
+# FRR 10 for the emulated FreeBSD hosts, from Debian 13 into a private root (scripts/frr10.sh).
+bash scripts/frr10.sh
 
 # npm dependencies: reinstall only when package-lock.json changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(sed -n '1,3p' package-lock.json) <(sed -n '1,3p' node_modules/.package-lock.json) || [ package-lock.json -nt node_modules/.package-lock.json ]; then
