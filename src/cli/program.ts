@@ -41,7 +41,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   });
   registerPlanCommands(program, io, setExit);
   registerMigrateCommand(program, io, setExit);
-  registerLabCommand(program);
+  registerLabCommand(program, { setExit, stderr: io.stderr });
   return program;
 }
 

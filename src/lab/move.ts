@@ -53,7 +53,7 @@ export async function labMove(host: string, to: string, dir?: string, say: (m: s
   const ports = JSON.parse(await sys(['/usr/sbin/ip', '-n', SWITCH_NS, '-j', 'link', 'show'])) as Array<{ ifname: string; ifalias?: string }>;
   const port = ports.find((p) => p.ifalias === `${host}/${ifname}`);
   if (!port) throw new Error(`cannot find the switch port of ${host}/${ifname} in ${SWITCH_NS}`);
-  await sys(['/usr/sbin/ip', '-n', SWITCH_NS, 'link', 'set', port.ifname, 'master', bridgeName(topo, segName)]);
+  await sys(['/usr/sbin/ip', '-n', SWITCH_NS, 'link', 'set', 'dev', port.ifname, 'master', bridgeName(topo, segName)]);
 
   // The provider's configuration: rc.conf lines, then the running interface and default routes.
   const fs = new AnchorFs(state.anchors[host]);

@@ -42,9 +42,9 @@ export async function labReboot(host: string, dir?: string, say: (m: string) => 
   const keep = new Set(['lo', 'mgmt0', ...physical]);
   const oobLen = splitCidr(state.topology.oob.subnet).prefixlen;
   const links0: string[] = [];
-  for (const l of links) if (!keep.has(l.ifname)) links0.push(`link del ${l.ifname}`);
+  for (const l of links) if (!keep.has(l.ifname)) links0.push(`link del dev ${l.ifname}`);
   for (const l of links.filter((x) => keep.has(x.ifname))) links0.push(`addr flush dev ${l.ifname}`);
-  for (const p of physical) links0.push(`link set ${p} down mtu ${SEGMENT_MTU}`);
+  for (const p of physical) links0.push(`link set dev ${p} down mtu ${SEGMENT_MTU}`);
   const rules = (fam: '-4' | '-6') => ['route flush table all', 'rule flush', 'rule add pref 32766 from all lookup main', ...(fam === '-4' ? ['rule add pref 32767 from all lookup default'] : [])];
   const addrs = ['addr add 127.0.0.1/8 dev lo', 'addr add ::1/128 dev lo', `addr add ${spec.mgmt}/${oobLen} dev mgmt0`, 'link set mgmt0 up'];
   // -force: keep going past lines that have nothing to do (a flush of an empty table). Batch

@@ -12,7 +12,7 @@ import { execArgv } from '../../../src/lab/exec';
 import { requireLabState } from '../../../src/lab/state';
 import { labPaths, SWITCH_NS } from '../../../src/lab/paths';
 import { bridgeName } from '../../../src/lab/network';
-import { takeLabTurns } from '../helpers/lab';
+import { REPO, takeLabTurns } from '../helpers/lab';
 
 jest.setTimeout(120_000);
 
@@ -62,6 +62,31 @@ describe('lab operations (default topology)', () => {
   test('lab exec runs a shell on the host with the FreeBSD surface first on PATH', () => {
     const r = onNode('router01', 'hostname; uname -s; command -v kldstat');
     expect(r).toMatchObject({ stdout: 'router01\nFreeBSD\n/usr/local/sbin/kldstat\n', code: 0 });
+  });
+
+  // `provision lab exec` as a user types it: the CLI binary, run from the sources
+  const provision = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', `${REPO}/scripts/ts-require.js`, `${REPO}/src/cli/main.ts`, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  test('provision lab exec exits with the remote command\'s status', () => {
+    expect(provision('lab', 'exec', 'router01', '--', 'false').status).toBe(1);
+    expect(provision('lab', 'exec', 'router01', '--', 'sysctl', 'no.such.oid').status).toBe(1);
+    expect(provision('lab', 'exec', 'router01', '--', 'true').status).toBe(0);
+  });
+
+  test('provision lab exec keeps each argument whole; a single argument is a shell command line', () => {
+    // `sh -c 'exit 7'` exits 7 only when 'exit 7' arrives as one argument
+    expect(provision('lab', 'exec', 'router01', '--', 'sh', '-c', 'exit 7').status).toBe(7);
+    const r = provision('lab', 'exec', 'router01', '--', 'printf', '%s|', 'two words', "it's");
+    expect(r).toMatchObject({ stdout: "two words|it's|", status: 0 });
+    expect(provision('lab', 'exec', 'router01', '--', 'echo a; exit 3')).toMatchObject({ stdout: 'a\n', status: 3 });
+  });
+
+  test('a failing lab command says why on one line, without a stack trace', () => {
+    const r = provision('lab', 'exec', 'nosuchhost', '--', 'true');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^provision lab: no lab node named nosuchhost \(nodes: .*router01/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   test('lab reboot loses runtime state, keeps files, and sshd comes back', async () => {
