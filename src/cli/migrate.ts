@@ -15,13 +15,16 @@ import { parseIPv4, parseAddressWithLength, parseIPv6 } from '../inventory/ip';
 import { resolveHost } from '../inventory/resolve';
 import type { RunResult } from '../report/events';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { DEFAULT_INVENTORY, runProvision, type CliIO } from './run';
+import { connectHost, DEFAULT_INVENTORY, runProvision, type CliIO } from './run';
+import { readProviderSide, type ProviderSide } from './provider-side';
 import { addInventoryOption, addOutputOptions, addRollbackOptions, runFlagsOf, type RunOptions } from './run-options';
 
 export interface MigrateRequest {
   host: string;
   /** the new outer IPv4 (the provider's address of HOST) */
   endpoint: string;
+  /** the new provider's prefix length for it (default: the old one's) */
+  prefixLength?: number;
   /** the new provider's IPv4 gateway: HOST's FIB 0 default route */
   gateway?: string;
   /** HOST's new provider IPv6 address with its length, and the new IPv6 gateway */
@@ -79,7 +82,7 @@ export function migrateInventoryText(text: string, file: string, req: MigrateReq
     ifaces.items.forEach((_i, k) => {
       const inet = node([...hostPath, 'interfaces', k, 'inet']);
       if (!isScalar(inet) || String(inet.value).split('/')[0] !== old) return;
-      edit([...hostPath, 'interfaces', k, 'inet'], `${req.endpoint}/${String(inet.value).split('/')[1] ?? '32'}`);
+      edit([...hostPath, 'interfaces', k, 'inet'], `${req.endpoint}/${req.prefixLength ?? String(inet.value).split('/')[1] ?? '32'}`);
       if (req.inet6) edit([...hostPath, 'interfaces', k, 'inet6'], req.inet6);
     });
   }
@@ -174,15 +177,48 @@ const ipv4 = (what: string) => (v: string) => {
   return v;
 };
 
+/** --endpoint ADDR or ADDR/LEN (the length, when given, wins over the one read from the host) */
+const endpointArg = (v: string) => {
+  const [addr, len, extra] = v.split('/');
+  if (parseIPv4(addr) === undefined || extra !== undefined || (len !== undefined && !/^([0-9]|[12][0-9]|3[0-2])$/.test(len))) {
+    throw new InvalidArgumentError('--endpoint must be an IPv4 address, optionally with its prefix length (203.0.113.130/25)');
+  }
+  return v;
+};
+
+/**
+ * Connects to HOST where it now is (its SSH address is the new endpoint when it was the old one)
+ * and reads what the new provider set up. Unreadable or contradictory: InvalidInputError.
+ */
+async function discoverProviderSide(file: string, host: string, endpoint: string, o: MigrateCliOptions, io: CliIO): Promise<ProviderSide> {
+  const inv = loadInventory(file);
+  const cfg = resolveHost(inv, host);
+  const at = cfg.ssh.host === cfg.outer_ipv4 ? { ...cfg, ssh: { ...cfg.ssh, host: endpoint } } : cfg;
+  const flags = runFlagsOf(o, { check: true, inventory: file });
+  let t;
+  try {
+    t = io.connect ? await io.connect(at, flags) : await connectHost(at, { acceptNewHostKeys: flags.acceptNewHostKeys, quiet: true }, io);
+  } catch (e) {
+    throw new InvalidInputError(`cannot read ${host}'s provider side at ${at.ssh.host}: ${e instanceof Error ? e.message : String(e)}`, {
+      hint: 'give --endpoint ADDR/LEN, --gateway, and --inet6 with --gateway6 if it has IPv6',
+    });
+  }
+  try {
+    return await readProviderSide(t, endpoint, inv.operator?.prefixes ?? [], { gateway: o.gateway, inet6: o.inet6, gateway6: o.gateway6 });
+  } finally {
+    await t.close();
+  }
+}
+
 export function registerMigrateCommand(program: Command, io: CliIO, setExit: (code: number) => void): Command {
   const cmd = program
     .command('migrate')
     .description('HOST moved provider: change its tunnel endpoint in the inventory, retarget every tunnel to it, provision and verify')
     .argument('<host>', 'the host that moved')
-    .requiredOption('--endpoint <ipv4>', "HOST's new outer IPv4 address", ipv4('--endpoint'))
-    .option('--gateway <ipv4>', "the new provider's IPv4 gateway (HOST's FIB 0 default route)", ipv4('--gateway'))
-    .option('--inet6 <address/len>', "HOST's new provider IPv6 address, with its prefix length")
-    .option('--gateway6 <ipv6>', "the new provider's IPv6 gateway")
+    .requiredOption('--endpoint <ipv4[/len]>', "HOST's new outer IPv4 address; the rest of the provider side is read from HOST there", endpointArg)
+    .option('--gateway <ipv4>', "override: the new provider's IPv4 gateway (HOST's FIB 0 default route)", ipv4('--gateway'))
+    .option('--inet6 <address/len>', "override: HOST's new provider IPv6 address, with its prefix length")
+    .option('--gateway6 <ipv6>', "override: the new provider's IPv6 gateway")
     .option('--check', 'show the inventory edits and the plan; change nothing');
   // the targets are HOST and its tunnels' far ends, run all at once: no --limit, --playbook or -c
   for (const add of [addInventoryOption, addOutputOptions, addRollbackOptions]) add(cmd);
@@ -200,7 +236,17 @@ async function migrate(host: string, o: MigrateCliOptions, io: CliIO, names: () 
     const referrers = hostsPointingAt(file, host);
     if (!referrers.length) throw new InvalidInputError(`no tunnel in ${file} points at ${host}: there is no tunnel endpoint to migrate`);
     targets = [host, ...referrers];
-    edited = migrateInventoryText(fs.readFileSync(file, 'utf8'), file, { host, endpoint: o.endpoint, gateway: o.gateway, inet6: o.inet6, gateway6: o.gateway6 });
+    const [endpoint, length] = o.endpoint.split('/');
+    const side = await discoverProviderSide(file, host, endpoint, o, io);
+    say(`read from ${host} at ${endpoint}: ${side.iface} inet ${side.inet}${side.inet6 ? ` inet6 ${side.inet6}` : ''}, default via ${side.gateway}${side.gateway6 ? `, ::/0 via ${side.gateway6}` : ''}\n`);
+    edited = migrateInventoryText(fs.readFileSync(file, 'utf8'), file, {
+      host,
+      endpoint,
+      prefixLength: Number(length ?? side.inet.split('/')[1]),
+      gateway: side.gateway,
+      inet6: side.inet6,
+      gateway6: side.gateway6,
+    });
   } catch (err) {
     if (err instanceof ProvisionError) {
       io.stderr(`provision: ${err.message}\n${err.ctx.hint ? `hint: ${err.ctx.hint}\n` : ''}`);

@@ -8,8 +8,23 @@ import { changedLines, hostsPointingAt, migrateInventoryText } from '../../../sr
 import { runCli } from '../../../src/cli/program';
 import type { CliIO } from '../../../src/cli/run';
 import type { RunResult } from '../../../src/report/events';
+import type { Transport } from '../../../src/transport/transport';
+import { PROVIDER_SIDE_COMMAND } from '../../../src/cli/provider-side';
 
 const LAB = path.resolve(__dirname, '../../../inventory/lab.yaml');
+const MOVED = fs.readFileSync(path.resolve(__dirname, '../../../fixtures/provision/migrate/vps01-at-provider-e.txt'), 'utf8');
+
+/** vps01 after `lab move vps01 --to 203.0.113.130`, as migrate's one read sees it */
+function movedHost(): Transport {
+  return {
+    roundTrips: 1,
+    exec: async (cmd) => {
+      expect(cmd.text).toBe(PROVIDER_SIDE_COMMAND.text);
+      return { stdout: MOVED, stderr: '', code: 0, durationMs: 1 };
+    },
+    close: async () => undefined,
+  } as unknown as Transport;
+}
 const text = fs.readFileSync(LAB, 'utf8');
 
 test('only outer_ipv4 and the provider interface change; every other byte, comment included, stays', () => {
@@ -91,8 +106,10 @@ describe('the command', () => {
       stderr: (t) => (out.stderr += t),
       isTTY: false,
       cwd: dir,
-      connect: async () => {
+      connect: async (host) => {
         out.connected++;
+        // the first connection is migrate reading vps01 at its new address; the plays' are refused
+        if (out.connected === 1 && host.name === 'vps01' && host.ssh.port === 2202) return movedHost();
         throw new Error('no host should be contacted');
       },
     };
@@ -117,7 +134,34 @@ describe('the command', () => {
     expect(out.stdout).toContain('inventory edits (not made, --check):\n  lab.yaml:');
     expect(out.stdout).toContain('hosts.vps01.outer_ipv4: 203.0.113.10 → 203.0.113.130');
     expect(fs.readFileSync(inv, 'utf8')).toBe(text);
-    expect(out.connected).toBe(2); // vps01 and router01 (refused by this test's transport)
+    expect(out.stdout).toContain('read from vps01 at 203.0.113.130: vtnet0 inet 203.0.113.130/25 inet6 2001:db8:204::10/64, default via 203.0.113.129, ::/0 via 2001:db8:204::1');
+    for (const e of ['interfaces.0.inet: 203.0.113.10/25 → 203.0.113.130/25', 'interfaces.0.inet6: 2001:db8:203::10/64 → 2001:db8:204::10/64', 'routes.0.via: 203.0.113.1 → 203.0.113.129', 'routes.1.via: 2001:db8:203::1 → 2001:db8:204::1']) {
+      expect(out.stdout).toContain(`hosts.vps01.${e}`);
+    }
+    expect(fs.readFileSync(inv, 'utf8')).toBe(text);
+    expect(out.connected).toBe(3); // the read, then vps01 and router01 (refused by this test's transport)
     expect(code).toBe(4);
+  });
+
+  test('a provider side that cannot be read exits 3 naming the flags, and changes nothing', async () => {
+    const inv = path.join(dir, 'lab.yaml');
+    fs.writeFileSync(inv, text);
+    io.connect = async () => {
+      out.connected++;
+      throw new Error('connect ECONNREFUSED');
+    };
+    expect(await runCli(['migrate', 'vps01', '--endpoint', '203.0.113.130', '-i', inv], io)).toBe(3);
+    expect(out.stderr).toMatch(/cannot read vps01's provider side at 127\.0\.0\.1: connect ECONNREFUSED/);
+    expect(out.stderr).toMatch(/hint: give --endpoint ADDR\/LEN, --gateway/);
+    expect(out.connected).toBe(1);
+    expect(fs.readFileSync(inv, 'utf8')).toBe(text);
+  });
+
+  test('an endpoint the moved host does not have exits 3, naming --endpoint', async () => {
+    const inv = path.join(dir, 'lab.yaml');
+    fs.writeFileSync(inv, text);
+    expect(await runCli(['migrate', 'vps01', '--endpoint', '192.0.2.77', '-i', inv], io)).toBe(3);
+    expect(out.stderr).toMatch(/the host at 192\.0\.2\.77: no interface has the address 192\.0\.2\.77/);
+    expect(fs.readFileSync(inv, 'utf8')).toBe(text);
   });
 });
