@@ -13,7 +13,7 @@ useLab(600_000);
 const SERVICE = '2a06:9801:1c:1000::10';
 const VPS_INNER = '2a06:9801:1c:ffff::2';
 const NEW_ENDPOINT = '203.0.113.130';
-// the new provider's side of the move (docs/lab-address-plan.md: provider-e)
+// the new provider's side of the move (docs/lab-address-plan.md: provider-e), as overrides
 const NEW_PROVIDER = ['--gateway', '203.0.113.129', '--inet6', '2001:db8:204::10/64', '--gateway6', '2001:db8:204::1'];
 
 let dir: string;
@@ -27,13 +27,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const ping6 = (from: string, to: string) => onHost(from, `ping6 -c 2 -W 2 ${to}`).code === 0;
 
-// SKIPPED until the routing playbooks converge in the lab: on the last run (H9), router01's
-// "frr: running config matches frr.conf" still differed after apply (2 lines only in frr.conf),
-// so its verification failed and the commit-confirmed rollback (correctly) refused to disarm.
-// Un-skip both once `provision router01 vps01 dcgw01` exits 0 on a fresh lab.
-const whenPlaybooksConverge = test;
-
-whenPlaybooksConverge('the seed network converges and carries traffic to the service address', async () => {
+test('the seed network converges and carries traffic to the service address', async () => {
   const r = await provision(['-i', inv, 'router01', 'vps01', 'dcgw01']);
   expect(r.stderr + r.stdout).not.toMatch(/failed\s{2,}/);
   expect(r.code).toBe(0);
@@ -53,10 +47,21 @@ test('after the move the tunnel is broken; migrate --check plans only tunnel cha
   expect(ping6('router01', VPS_INNER)).toBe(false);
 });
 
-whenPlaybooksConverge('migrate: only the tunnels change, traffic flows again, the exit address is unchanged', async () => {
-  const r = await provision(['migrate', 'vps01', '--endpoint', NEW_ENDPOINT, ...NEW_PROVIDER, '--json', '-i', inv]);
+test('an endpoint the moved host does not have: exit 3 naming --endpoint, nothing changed', async () => {
+  const before = fs.readFileSync(inv, 'utf8');
+  const rcBefore = onHost('router01', 'cat /etc/rc.conf').stdout;
+  const r = await provision(['migrate', 'vps01', '--endpoint', '203.0.113.200', '-i', inv]);
+  expect(r.code).toBe(3);
+  expect(r.stderr).toMatch(/the host at 203\.0\.113\.200: no interface has the address 203\.0\.113\.200[^]*hint: give --endpoint/);
+  expect(fs.readFileSync(inv, 'utf8')).toBe(before);
+  expect(onHost('router01', 'cat /etc/rc.conf').stdout).toBe(rcBefore);
+});
+
+test('migrate --endpoint alone: the provider side is read from vps01, traffic flows again, the exit address is unchanged', async () => {
+  const r = await provision(['migrate', 'vps01', '--endpoint', NEW_ENDPOINT, '--json', '-i', inv]);
   expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
   expect(r.stderr).toContain('changed on the hosts:');
+  expect(r.stderr).toContain('read from vps01 at 203.0.113.130: vtnet0 inet 203.0.113.130/25 inet6 2001:db8:204::10/64, default via 203.0.113.129, ::/0 via 2001:db8:204::1');
   const report = JsonReportSchema.parse(JSON.parse(r.stdout));
   expect(Object.keys(report.hosts).sort()).toEqual(['router01', 'vps01']);
   const changed = Object.entries(report.hosts).flatMap(([h, x]) => x.tasks.filter((t) => t.status === 'changed' && t.kind === 'task').map((t) => `${h}: ${t.name}`));
