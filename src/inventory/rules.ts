@@ -70,6 +70,24 @@ function ownAddresses(h: Host): Set<string> {
 
 const isAddress = (s: string) => parseAddress(s) !== undefined;
 
+/**
+ * Why route(8) would refuse a gateway ("Network is unreachable"): it is on no subnet the host
+ * has in that FIB, per the inventory's interface addresses and tunnel peers. Undefined when it
+ * is on one, or when the inventory lists no address of that family in that FIB (nothing to judge).
+ */
+function offLink(h: Host, gateway: string, family: 4 | 6, fib: number): string | undefined {
+  if (family === 6 && /^fe80:/i.test(gateway)) return undefined;
+  const subnets = h.interfaces
+    .filter((i) => (i.fib ?? 0) === fib)
+    .flatMap((i) => [i.inet, i.inet6])
+    .filter((a): a is string => a !== undefined && (parseAddress(a.split('/')[0])?.family ?? 0) === family);
+  const peers = h.tunnels.filter((t) => (t.fib ?? 0) === fib && parseAddress(t.inner.peer)?.family === family).map((t) => t.inner.peer);
+  if (!subnets.length && !peers.length) return undefined;
+  if (subnets.some((s) => prefixContains(s, gateway)) || peers.some((p) => parseAddress(p)!.value === parseAddress(gateway)!.value)) return undefined;
+  const on = [...subnets, ...peers.map((p) => `${p} (tunnel peer)`)];
+  return `gateway ${gateway} is on no subnet of this host in FIB ${fib} (${on.join(', ')}): route(8) would refuse it with "Network is unreachable"`;
+}
+
 function checkHost(name: string, h: Host, ctx: RuleContext, issues: RuleIssue[]): void {
   const at = (...path: Array<string | number>) => ['hosts', name, ...path];
   const add = (path: Array<string | number>, message: string) => issues.push({ path: at(...path), message });
@@ -148,6 +166,10 @@ function checkHost(name: string, h: Host, ctx: RuleContext, issues: RuleIssue[])
       const destFamily = r.dest.includes(':') ? 6 : 4;
       if (!via) iface(r.via, ['routes', k, 'via']);
       else if (via.family !== destFamily) add(['routes', k, 'via'], `is an IPv${via.family} address but dest ${r.dest} is IPv${destFamily}`);
+      else {
+        const unreachable = offLink(h, r.via, via.family, r.fib ?? 0);
+        if (unreachable) add(['routes', k, 'via'], unreachable);
+      }
     }
   });
 

@@ -18,7 +18,7 @@ const MOVED = fs.readFileSync(path.resolve(__dirname, '../../../fixtures/provisi
 function movedHost(): Transport {
   return {
     roundTrips: 1,
-    exec: async (cmd) => {
+    exec: async (cmd: { text: string }) => {
       expect(cmd.text).toBe(PROVIDER_SIDE_COMMAND.text);
       return { stdout: MOVED, stderr: '', code: 0, durationMs: 1 };
     },

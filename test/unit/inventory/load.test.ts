@@ -108,3 +108,20 @@ describe('error format', () => {
     expect(issues[0].message).toMatch(/2a06:9801:1c::99 is not an address of this host/);
   });
 });
+
+describe('gateways route(8) would refuse', () => {
+  const lab = readFileSync(LAB, 'utf8');
+  it('a FIB 0 gateway on no subnet of the host is refused before any host is contacted (a migration that kept the old gateway)', () => {
+    // vps01 at a /24 of another provider, its default route still to the old provider's gateway
+    const moved = lab.replace('{ name: vtnet0, fib: 0, inet: 203.0.113.10/25', '{ name: vtnet0, fib: 0, inet: 192.0.2.77/24');
+    const issues = issuesOf([{ file: 'lab.yaml', text: moved }]);
+    expect(issues.map((i) => `${i.path} ${i.message}`).join('\n')).toMatch(
+      /hosts\.vps01\.routes\[0\]\.via gateway 203\.0\.113\.1 is on no subnet of this host in FIB 0 \(192\.0\.2\.77\/24\): route\(8\) would refuse it/,
+    );
+  });
+  it('a FIB 1 gateway is judged against FIB 1: the tunnel peer there is on-link', () => {
+    const wrong = lab.replace('{ dest: "::/0", via: "2a06:9801:1c:ffff::1", fib: 1 }', '{ dest: "::/0", via: "2a06:9801:1c:ffff::9", fib: 1 }');
+    const issues = issuesOf([{ file: 'lab.yaml', text: wrong }]);
+    expect(issues.map((i) => `${i.path} ${i.message}`).join('\n')).toMatch(/hosts\.vps01\.routes\[2\]\.via gateway 2a06:9801:1c:ffff::9 is on no subnet of this host in FIB 1 \(2a06:9801:1c:ffff::1 \(tunnel peer\)\)/);
+  });
+});
