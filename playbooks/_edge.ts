@@ -6,7 +6,7 @@
 // needs it first) → sysctls → rc.conf (survives a reboot) → runtime tunnels and addresses →
 // runtime routes (their gateways are on the tunnels) → pf → tunnels verified → FRR (its sessions
 // run over the tunnels) → BGP, prefixes and exit addresses verified.
-import { definePlaybook, type Playbook } from '../src/engine/playbook';
+import { definePlaybook, type Playbook, type RunContext } from '../src/engine/playbook';
 import type { Task } from '../src/engine/task';
 import type { HostConfig } from '../src/inventory/schema';
 import { renderFrr } from '../src/render/frr';
@@ -34,7 +34,7 @@ import { sysctlTask } from '../src/tasks/sysctl';
 import { verifyRoutingTask, verifyTunnelsTask } from '../src/verify/tasks';
 import { daemonModules } from '../src/rpki/frr-settings';
 
-export function hostTasks(host: HostConfig): Task[] {
+export function hostTasks(host: HostConfig, run?: RunContext): Task[] {
   // Everything that can refuse the inventory (a missing BGP password variable, an ambiguous
   // service address) is computed first, so it fails before any host is contacted.
   const rc = rcModel(host);
@@ -92,7 +92,9 @@ export function hostTasks(host: HostConfig): Task[] {
   }
 
   // 10. every tunnel, then BGP sessions, advertised prefixes and exit addresses
-  if (host.tunnels.length) tasks.push(verifyTunnelsTask(host));
+  // a far end this run does not provision may not be up yet: pending, not a failure of this host
+  const notInRun = run ? host.tunnels.flatMap((t) => (t.remote_host && !run.targets.includes(t.remote_host) ? [t.remote_host] : [])) : [];
+  if (host.tunnels.length) tasks.push(verifyTunnelsTask(host, { notInRun }));
   if (frr || host.verify) tasks.push(verifyRoutingTask(host, frr ? { dependsOn: [FRR_IN_SYNC_TASK] } : {}));
   return tasks;
 }

@@ -112,7 +112,7 @@ function prepareJobs(targets: string[], flags: RunFlags, io: CliIO): HostJob[] {
   return names.map((name) => {
     const host = resolveHost(inv, name);
     const playbook = loadPlaybook<HostConfig>(flags.playbook ?? host.role, io.playbookDir ?? DEFAULT_PLAYBOOK_DIR);
-    const tasks = withRoaPreflight(host, playbook.tasks(host), { allowUnsigned: flags.allowUnsigned });
+    const tasks = withRoaPreflight(host, playbook.tasks(host, { targets: names }), { allowUnsigned: flags.allowUnsigned });
     validatePlay(playbook, tasks);
     return {
       host: name,

@@ -191,7 +191,7 @@ export async function playHost(transport: Transport, play: HostPlay, opts: PlayO
     if (task.verify) {
       if (opts.check) return { ...base, status: 'skipped', note: 'verification runs after apply' };
       try {
-        await task.verify(taskIO(task));
+        for (const w of await task.verify(taskIO(task))) warnings.push(masker.mask(`${task.name}: ${w}`));
         return { ...base, status: 'ok' };
       } catch (err) {
         if (err instanceof HostLostError) lost = err.message;

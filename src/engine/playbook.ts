@@ -9,9 +9,16 @@ export interface Handler {
   hint?: string;
 }
 
+/** What a play knows of the run it is part of. */
+export interface RunContext {
+  /** every host this run provisions */
+  targets: readonly string[];
+}
+
 export interface Playbook<H = unknown> {
   name: string;
-  tasks(host: H): Task[];
+  /** `run` is absent when the play stands alone (a saved plan, a compliance report) */
+  tasks(host: H, run?: RunContext): Task[];
   handlers?: Record<string, Handler>;
 }
 

@@ -64,10 +64,11 @@ export interface TaskDef<F extends FactMap> {
   hint?: string;
   /**
    * A verification step instead of a change: after the earlier tasks applied, it reads the host
-   * and throws when the host does not behave as expected. Skipped in check mode (there is nothing
-   * applied to verify yet); plan() is not called for it.
+   * and throws when the host does not behave as expected; what is not this host's fault comes
+   * back as warnings. Skipped in check mode (there is nothing applied to verify yet); plan() is
+   * not called for it.
    */
-  verify?(io: TaskIO): Promise<void>;
+  verify?(io: TaskIO): Promise<string[]>;
 }
 
 /** A task with its fact types erased, as playbooks and the engine hold it. */
@@ -86,7 +87,7 @@ export interface Task {
   readonly precondition?: boolean;
   readonly secrets?: Secret[];
   readonly hint?: string;
-  verify?(io: TaskIO): Promise<void>;
+  verify?(io: TaskIO): Promise<string[]>;
 }
 
 export function defineTask<F extends FactMap>(def: TaskDef<F>): Task {

@@ -7,13 +7,13 @@
 import { ProvisionError } from '../errors';
 import type { Task, TaskIO } from '../engine/task';
 import type { HostConfig } from '../inventory/schema';
-import { hostExpectations, type Scope } from './expectations';
+import { hostExpectations, type Expectation, type Scope, type TunnelExpectation } from './expectations';
 import type { CheckResult } from './evaluate';
 import { verifyHost } from './run';
 
 export interface VerifyStep extends Task {
-  /** run by the engine in apply mode instead of plan/apply; throws when a check fails */
-  verify(io: TaskIO): Promise<void>;
+  /** run by the engine in apply mode instead of plan/apply; throws when a check fails, returns warnings */
+  verify(io: TaskIO): Promise<string[]>;
 }
 
 export interface VerifyTaskOptions {
@@ -23,6 +23,11 @@ export interface VerifyTaskOptions {
   waitSeconds?: number;
   /** check only these tunnels (by interface name); default: all of the host's */
   tunnels?: string[];
+  /**
+   * Inventory hosts this run does not provision: a tunnel to one of them that is not up yet is
+   * pending (a warning naming the host to provision), not a failure of this host.
+   */
+  notInRun?: readonly string[];
 }
 
 export class VerificationFailedError extends ProvisionError {
@@ -41,6 +46,9 @@ function verifyStep(host: HostConfig, scope: Exclude<Scope, 'all'>, o: VerifyTas
   const name = o.name ?? `verify: ${scope}`;
   const only = o.tunnels;
   const expectations = hostExpectations(host, scope).filter((e) => !only || e.kind !== 'tunnel' || only.includes(e.iface));
+  const elsewhere = (e: Expectation) => e.kind === 'tunnel' && e.peerHost !== undefined && (o.notInRun ?? []).includes(e.peerHost);
+  const own = expectations.filter((e) => !elsewhere(e));
+  const pending = expectations.filter(elsewhere) as TunnelExpectation[];
   return {
     name,
     facts: {},
@@ -53,9 +61,18 @@ function verifyStep(host: HostConfig, scope: Exclude<Scope, 'all'>, o: VerifyTas
     },
     ...(o.dependsOn ? { dependsOn: o.dependsOn } : {}),
     async verify(io: TaskIO) {
-      const checks = await verifyHost((cmd) => io.exec(cmd), expectations, { waitSeconds: o.waitSeconds });
-      const failed = checks.filter((c) => !c.pass);
-      if (failed.length) throw new VerificationFailedError(failed, checks.length, { host: io.host, task: name });
+      const checks = await verifyHost((cmd) => io.exec(cmd), own, { waitSeconds: o.waitSeconds });
+      // tunnels to hosts this run did not touch: looked at once, without waiting. This end's own
+      // state must be right; only traffic, which needs the far end, may be pending.
+      const far = pending.length ? await verifyHost((cmd) => io.exec(cmd), pending, { waitSeconds: 0 }) : [];
+      const farPending = far.filter((c) => !c.pass && c.kind === 'tunnel-traffic');
+      const all = [...checks, ...far.filter((c) => !farPending.includes(c))];
+      const failed = all.filter((c) => !c.pass);
+      if (failed.length) throw new VerificationFailedError(failed, all.length, { host: io.host, task: name });
+      return farPending.map((c) => {
+        const t = pending.find((p) => c.name.startsWith(`tunnel ${p.iface} `))!;
+        return `${t.iface} to ${t.peerHost} is pending: ${t.peerHost} is not part of this run (${c.actual}); provision ${t.peerHost} to bring it up`;
+      });
     },
   };
 }

@@ -27,6 +27,19 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const ping6 = (from: string, to: string) => onHost(from, `ping6 -c 2 -W 2 ${to}`).code === 0;
 
+test('router01 alone on a fresh lab: exit 0, the far ends it did not provision named as pending', async () => {
+  const r = await provision(['--json', '-i', inv, 'router01']);
+  const report = JsonReportSchema.parse(JSON.parse(r.stdout));
+  expect(report.hosts.router01.tasks.filter((t) => t.status === 'failed')).toEqual([]);
+  expect(r.code).toBe(0);
+  expect(report.hosts.router01.warnings).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^verify: tunnels: gif0 to vps01 is pending: vps01 is not part of this run .*provision vps01/),
+      expect.stringMatching(/^verify: tunnels: gif1 to dcgw01 is pending: dcgw01 is not part of this run .*provision dcgw01/),
+    ]),
+  );
+});
+
 test('the seed network converges and carries traffic to the service address', async () => {
   const r = await provision(['-i', inv, 'router01', 'vps01', 'dcgw01']);
   expect(r.stderr + r.stdout).not.toMatch(/failed\s{2,}/);

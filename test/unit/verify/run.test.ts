@@ -172,7 +172,25 @@ describe('verify steps for playbooks', () => {
     healthy(remote, { ifconfig: ifconfigE1 });
     const step = verifyRoutingTask(host('e1'));
     expect(isVerifyStep(step)).toBe(true);
-    await expect(step.verify(io(remote, 'e1'))).resolves.toBeUndefined();
+    await expect(step.verify(io(remote, 'e1'))).resolves.toEqual([]);
+  });
+
+  test('a tunnel whose far end is not in the run is pending: a warning naming the host to provision, not a failure', async () => {
+    const remote = new FakeRemote();
+    healthy(remote, { ifconfig: ifconfigR1, pingCode: 2 });
+    const warnings = await verifyTunnelsTask(host('r1'), { notInRun: ['e1'] }).verify(io(remote, 'r1'));
+    expect(warnings).toEqual(['gif0 to e1 is pending: e1 is not part of this run (no reply (0/3 replies)); provision e1 to bring it up']);
+    // once the far end answers, nothing is pending
+    healthy(remote, { ifconfig: ifconfigR1 });
+    await expect(verifyTunnelsTask(host('r1'), { notInRun: ['e1'] }).verify(io(remote, 'r1'))).resolves.toEqual([]);
+  });
+
+  test('this end of a pending tunnel must still be right: wrong endpoints fail, whatever the far end', async () => {
+    const remote = new FakeRemote();
+    healthy(remote, { ifconfig: ifconfigR1.replace('--> 198.51.100.7', '--> 198.51.100.99'), pingCode: 2 });
+    const err = await verifyTunnelsTask(host('r1'), { notInRun: ['e1'] }).verify(io(remote, 'r1')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VerificationFailedError);
+    expect((err as Error).message).toMatch(/^1 of 1 checks failed:\n  tunnel gif0 to e1: up: expected UP, tunnel 192\.0\.2\.1 --> 198\.51\.100\.7/);
   });
 
   test('fail with expected vs actual and the hints', async () => {
