@@ -12,7 +12,7 @@ export const DEFAULT_TUNNEL_MTU: Record<TunnelKind, number> = { gif: 1280, gre: 
 function vxlanArgs(host: HostContext, name: string, kind: TunnelKind, tunnel: IfaceMeta['tunnel']): string[] {
   // Without endpoints the device gets a VNI no peer uses, so it carries nothing, like an unconfigured gif.
   const { vni, port } = tunnel ? tunnelLink(kind, tunnel.src, tunnel.dst) : tunnelLink(kind, 'unconfigured', `${host.name}/${name}`);
-  const args = ['link', 'add', 'name', name, 'address', tunnelMac(host.name, name), 'type', 'vxlan', 'id', String(vni), 'dstport', String(port), 'nolearning'];
+  const args = ['link', 'add', name, 'address', tunnelMac(host.name, name), 'type', 'vxlan', 'id', String(vni), 'dstport', String(port), 'nolearning'];
   if (tunnel) args.push('local', tunnel.src, 'remote', tunnel.dst);
   return args;
 }
