@@ -5,7 +5,7 @@
 import { sh } from '../shell/quote';
 import { InvalidInputError } from '../errors';
 import { parseIfconfig, parseNetstatRoutes, type IfconfigInterface } from '../facts/freebsd-parse';
-import { formatPrefix, normalizeAddress, parseAddressWithLength, parseIPv4, parseIPv6, parsePrefix, prefixContains } from '../inventory/ip';
+import { networkOf, normalizeAddress, parseIPv4, parseIPv6, parsePrefix, prefixContains } from '../inventory/ip';
 import type { Transport } from '../transport/transport';
 
 export interface ProviderSide {
@@ -26,13 +26,19 @@ export interface ProviderOverrides {
   gateway6?: string;
 }
 
-/** One round trip: the interfaces, then FIB 0's IPv4 and IPv6 tables. */
+/**
+ * One round trip: the interfaces, then FIB 0's IPv4 and IPv6 tables. ifconfig prints an IPv4
+ * address's mask as `netmask 0x%lx` (sbin/ifconfig/af_inet.c, in_status_nl); netstat -rn names
+ * the /0 route `default` and flags a route through a gateway G (usr.bin/netstat/route.c); both
+ * are read by src/facts/freebsd-parse.ts. A gateway must be on the interface's subnet, as
+ * ifa_ifwithnet requires for a default route (sys/net/route.c, ifa_ifwithroute).
+ */
 export const PROVIDER_SIDE_COMMAND = sh`ifconfig -a; echo '%%'; netstat -rn -F 0 -f inet; echo '%%'; netstat -rn -F 0 -f inet6`;
 
-/** dotted or 0x-hex netmask (FreeBSD ifconfig prints `netmask 0xffffff80`) → prefix length */
+/** `0x%lx` (ifconfig's default) or dotted (`ifconfig -f inet:dotted`) netmask → prefix length */
 function maskLength(mask: string | undefined): number | undefined {
   if (mask === undefined) return undefined;
-  const value = /^0x[0-9a-f]{8}$/i.test(mask) ? BigInt(mask) : parseIPv4(mask);
+  const value = /^0x[0-9a-f]{1,8}$/i.test(mask) ? BigInt(mask) : parseIPv4(mask);
   if (value === undefined) return undefined;
   const bits = value.toString(2).padStart(32, '0');
   return /^1*0*$/.test(bits) ? bits.replace(/0+$/, '').length : undefined;
@@ -66,7 +72,7 @@ export function parseProviderSide(output: string, endpoint: string, ownPrefixes:
   if (!gateway) throw refuse(endpoint, 'FIB 0 has no IPv4 default route', '--gateway');
   if (parseIPv4(gateway) === undefined) throw refuse(endpoint, `its IPv4 default route goes to ${gateway}, not an address`, '--gateway');
   if (!prefixContains(inet, gateway)) {
-    throw refuse(endpoint, `the IPv4 gateway ${gateway} is outside ${iface.name}'s subnet ${subnetOf(inet)}`, '--gateway');
+    throw refuse(endpoint, `the IPv4 gateway ${gateway} is outside ${iface.name}'s subnet ${networkOf(inet)}`, '--gateway');
   }
 
   let gateway6 = given.gateway6 ?? defaultGateway(routes6);
@@ -77,18 +83,9 @@ export function parseProviderSide(output: string, endpoint: string, ownPrefixes:
   }
   if (gateway6 !== undefined && inet6 === undefined) throw refuse(endpoint, `${iface.name} has no global IPv6 address for the IPv6 gateway ${gateway6}`, '--inet6');
   if (gateway6 !== undefined && inet6 !== undefined && !prefixContains(inet6, gateway6)) {
-    throw refuse(endpoint, `the IPv6 gateway ${gateway6} is outside ${iface.name}'s subnet ${subnetOf(inet6)}`, '--gateway6 or --inet6');
+    throw refuse(endpoint, `the IPv6 gateway ${gateway6} is outside ${iface.name}'s subnet ${networkOf(inet6)}`, '--gateway6 or --inet6');
   }
   return { iface: iface.name, inet, ...(inet6 ? { inet6 } : {}), gateway, ...(gateway6 ? { gateway6 } : {}) };
-}
-
-/** 203.0.113.130/25 → 203.0.113.128/25 */
-function subnetOf(addressWithLength: string): string {
-  const r = parseAddressWithLength(addressWithLength);
-  if (!r.ok) throw new Error(r.reason);
-  const bits = BigInt(r.prefix.family === 4 ? 32 : 128);
-  const host = bits - BigInt(r.prefix.length);
-  return formatPrefix({ ...r.prefix, value: (r.prefix.value >> host) << host });
 }
 
 /** Reads the provider side over an open connection to the host at its new address. */

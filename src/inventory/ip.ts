@@ -144,6 +144,12 @@ export function formatPrefix(p: Prefix): string {
   return `${formatAddress(p)}/${p.length}`;
 }
 
+/** The network an interface address is on: 203.0.113.130/25 → 203.0.113.128/25; throws on anything else. */
+export function networkOf(addressWithLength: string): string {
+  const p = parseOrThrow(addressWithLength);
+  return formatPrefix({ ...p, value: p.value & mask(p.family, p.length) });
+}
+
 /** The canonical text of a valid prefix; throws on anything else. */
 export function normalizePrefix(text: string): string {
   const r = parsePrefix(text);

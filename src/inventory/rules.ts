@@ -71,9 +71,12 @@ function ownAddresses(h: Host): Set<string> {
 const isAddress = (s: string) => parseAddress(s) !== undefined;
 
 /**
- * Why route(8) would refuse a gateway ("Network is unreachable"): it is on no subnet the host
- * has in that FIB, per the inventory's interface addresses and tunnel peers. Undefined when it
- * is on one, or when the inventory lists no address of that family in that FIB (nothing to judge).
+ * Why route(8) would refuse a gateway with ENETUNREACH ("Network is unreachable"). FreeBSD's
+ * ifa_ifwithroute (sys/net/route.c) takes a gateway that is a point-to-point peer or on a subnet
+ * of an interface in the route's FIB, or one a non-default route of that FIB reaches; one that
+ * only the default route reaches is dismissed. Judged on the inventory's interface addresses,
+ * tunnel peers and routes; undefined when it passes, or when the inventory lists no address of
+ * that family in that FIB (nothing to judge).
  */
 function offLink(h: Host, gateway: string, family: 4 | 6, fib: number): string | undefined {
   if (family === 6 && /^fe80:/i.test(gateway)) return undefined;
@@ -84,6 +87,8 @@ function offLink(h: Host, gateway: string, family: 4 | 6, fib: number): string |
   const peers = h.tunnels.filter((t) => (t.fib ?? 0) === fib && parseAddress(t.inner.peer)?.family === family).map((t) => t.inner.peer);
   if (!subnets.length && !peers.length) return undefined;
   if (subnets.some((s) => prefixContains(s, gateway)) || peers.some((p) => parseAddress(p)!.value === parseAddress(gateway)!.value)) return undefined;
+  const viaRoute = h.routes.some((r) => (r.fib ?? 0) === fib && !r.dest.endsWith('/0') && parseAddress(r.dest.split('/')[0])?.family === family && prefixContains(r.dest, gateway));
+  if (viaRoute) return undefined;
   const on = [...subnets, ...peers.map((p) => `${p} (tunnel peer)`)];
   return `gateway ${gateway} is on no subnet of this host in FIB ${fib} (${on.join(', ')}): route(8) would refuse it with "Network is unreachable"`;
 }

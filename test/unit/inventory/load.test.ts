@@ -119,6 +119,21 @@ describe('gateways route(8) would refuse', () => {
       /hosts\.vps01\.routes\[0\]\.via gateway 203\.0\.113\.1 is on no subnet of this host in FIB 0 \(192\.0\.2\.77\/24\): route\(8\) would refuse it/,
     );
   });
+  it('a gateway a non-default route of the same FIB reaches is accepted, as ifa_ifwithroute does', () => {
+    // router01: a /64 of the edge reached through vps01's tunnel peer, then a host behind it
+    const recursive = lab.replace(
+      '      - { dest: "2a06:9801:1c:2000::/52", via: "2a06:9801:1c:ffff::6" }',
+      '      - { dest: "2a06:9801:1c:2000::/52", via: "2a06:9801:1c:ffff::6" }\n      - { dest: "2a06:9801:1c:3000::/52", via: "2a06:9801:1c:2000::1" }',
+    );
+    expect(recursive).not.toBe(lab);
+    expect(() => loadInventorySources([{ file: 'lab.yaml', text: recursive }])).not.toThrow();
+    // the same gateway, reached only by the default route: refused
+    const viaDefault = lab.replace(
+      '      - { dest: "2a06:9801:1c:2000::/52", via: "2a06:9801:1c:ffff::6" }',
+      '      - { dest: "2a06:9801:1c:2000::/52", via: "2a06:9801:1c:ffff::6" }\n      - { dest: "2a06:9801:1c:3000::/52", via: "2001:db8:999::1" }',
+    );
+    expect(issuesOf([{ file: 'lab.yaml', text: viaDefault }]).map((i) => i.message).join('\n')).toMatch(/gateway 2001:db8:999::1 is on no subnet of this host in FIB 0/);
+  });
   it('a FIB 1 gateway is judged against FIB 1: the tunnel peer there is on-link', () => {
     const wrong = lab.replace('{ dest: "::/0", via: "2a06:9801:1c:ffff::1", fib: 1 }', '{ dest: "::/0", via: "2a06:9801:1c:ffff::9", fib: 1 }');
     const issues = issuesOf([{ file: 'lab.yaml', text: wrong }]);
